@@ -1,0 +1,164 @@
+"""Chain configurations: chain id and fork schedule, and the choice of fork for a block.
+
+Fork activations are facts of each network; sources are cited beside each table (go-ethereum
+`params/config.go`, the eth-clients network repositories). Forks activate by block number up to
+Paris and by timestamp from Shanghai on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .errors import InputError
+
+# Fork names in activation order; each maps to a VM class in `forks.py`.
+FORK_ORDER = (
+    "frontier",
+    "homestead",
+    "tangerine_whistle",
+    "spurious_dragon",
+    "byzantium",
+    "petersburg",
+    "istanbul",
+    "muir_glacier",
+    "berlin",
+    "london",
+    "arrow_glacier",
+    "gray_glacier",
+    "paris",
+    "shanghai",
+    "cancun",
+    "prague",
+)
+
+
+@dataclass(frozen=True)
+class ChainConfig:
+    name: str
+    chain_id: int
+    # fork name -> first block number (forks up to Paris)
+    block_forks: dict[str, int]
+    # fork name -> first timestamp (Shanghai on)
+    time_forks: dict[str, int]
+    dao_fork_block: Optional[int] = None
+    # EIP-6110 deposit contract (Prague deposit requests are read from its logs)
+    deposit_contract: Optional[bytes] = None
+    sources: tuple[str, ...] = field(default=())
+
+    def fork_at(self, number: int, timestamp: int) -> str:
+        """The fork whose rules apply to the block with this number and timestamp."""
+        chosen = None
+        for name in FORK_ORDER:
+            if name in self.time_forks:
+                if timestamp >= self.time_forks[name]:
+                    chosen = name
+            elif name in self.block_forks:
+                if number >= self.block_forks[name]:
+                    chosen = name
+        if chosen is None:
+            raise InputError(f"chain {self.name}: no fork is active at block {number}")
+        return chosen
+
+
+def _addr(h: str) -> bytes:
+    return bytes.fromhex(h[2:])
+
+
+# Ethereum mainnet: go-ethereum params/config.go (MainnetChainConfig).
+MAINNET = ChainConfig(
+    name="mainnet",
+    chain_id=1,
+    block_forks={
+        "frontier": 0,
+        "homestead": 1_150_000,
+        "tangerine_whistle": 2_463_000,
+        "spurious_dragon": 2_675_000,
+        "byzantium": 4_370_000,
+        "petersburg": 7_280_000,
+        "istanbul": 9_069_000,
+        "muir_glacier": 9_200_000,
+        "berlin": 12_244_000,
+        "london": 12_965_000,
+        "arrow_glacier": 13_773_000,
+        "gray_glacier": 15_050_000,
+        "paris": 15_537_394,
+    },
+    time_forks={
+        "shanghai": 1_681_338_455,
+        "cancun": 1_710_338_135,
+        "prague": 1_746_612_311,
+    },
+    dao_fork_block=1_920_000,
+    deposit_contract=_addr("0x00000000219ab540356cbb839cbe05303d7705fa"),
+    sources=("ethereum/go-ethereum params/config.go MainnetChainConfig",),
+)
+
+# Sepolia: go-ethereum params/config.go (SepoliaChainConfig); London rules from genesis,
+# the merge at block 1735371 (MergeNetsplitBlock).
+SEPOLIA = ChainConfig(
+    name="sepolia",
+    chain_id=11_155_111,
+    block_forks={
+        "london": 0,
+        "paris": 1_735_371,
+    },
+    time_forks={
+        "shanghai": 1_677_557_088,
+        "cancun": 1_706_655_072,
+        "prague": 1_741_159_776,
+    },
+    deposit_contract=_addr("0x7f02c3e3c98b133055b8b348b2ac625669ed295d"),
+    sources=("ethereum/go-ethereum params/config.go SepoliaChainConfig",),
+)
+
+# Holesky: go-ethereum params/config.go (HoleskyChainConfig); proof of stake from genesis.
+HOLESKY = ChainConfig(
+    name="holesky",
+    chain_id=17_000,
+    block_forks={"paris": 0},
+    time_forks={
+        "shanghai": 1_696_000_704,
+        "cancun": 1_707_305_664,
+        "prague": 1_740_434_112,
+    },
+    deposit_contract=_addr("0x4242424242424242424242424242424242424242"),
+    sources=("ethereum/go-ethereum params/config.go HoleskyChainConfig",),
+)
+
+# Hoodi: go-ethereum params/config.go (HoodiChainConfig); Cancun from genesis.
+HOODI = ChainConfig(
+    name="hoodi",
+    chain_id=560_048,
+    block_forks={"paris": 0},
+    time_forks={
+        "shanghai": 0,
+        "cancun": 0,
+        "prague": 1_742_999_832,
+    },
+    deposit_contract=_addr("0x00000000219ab540356cbb839cbe05303d7705fa"),
+    sources=("ethereum/go-ethereum params/config.go HoodiChainConfig",),
+)
+
+CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI)}
+BY_ID = {c.chain_id: c for c in CHAINS.values()}
+
+
+def resolve_chain(name: Optional[str], chain_id: Optional[int], origin: str) -> ChainConfig:
+    """Pick the chain config from `--chain` or the bundle's chain id; they must agree."""
+    if name is not None:
+        key = name.lower()
+        if key not in CHAINS:
+            raise InputError(f"unknown chain {name!r}; known: {', '.join(sorted(CHAINS))}")
+        chain = CHAINS[key]
+        if chain_id is not None and chain_id != chain.chain_id:
+            raise InputError(
+                f"{origin}: chain id {chain_id} in the input contradicts --chain {name} "
+                f"(chain id {chain.chain_id})"
+            )
+        return chain
+    if chain_id is None:
+        raise InputError(f"{origin}: the input does not name its chain id; pass --chain NAME")
+    if chain_id not in BY_ID:
+        raise InputError(f"{origin}: chain id {chain_id} has no built-in config; pass --chain NAME")
+    return BY_ID[chain_id]

@@ -1,0 +1,111 @@
+"""witnessverify command line.
+
+Exit codes of `verify` (for several blocks, the first that applies):
+  1 any MISMATCH, 5 an internal error, 4 any input unreadable (ERROR),
+  3 any WITNESS_INVALID / WITNESS_INCOMPLETE (inconclusive), 0 all VALID; 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from . import sources
+from .errors import InputError
+from .pipeline import verify_path
+from .report import human, json_line
+from .verdict import ERROR, MISMATCH, VALID
+
+DEFAULT_WITNESSES = Path(__file__).resolve().parent.parent / "witnesses"
+
+
+def _root(ctx, param, value: Optional[str]) -> Optional[bytes]:
+    if value is None:
+        return None
+    s = value[2:] if value.startswith(("0x", "0X")) else value
+    try:
+        b = bytes.fromhex(s)
+    except ValueError:
+        raise click.BadParameter("not a hex string") from None
+    if len(b) != 32:
+        raise click.BadParameter(f"a state root is 32 bytes, got {len(b)}")
+    return b
+
+
+def exit_code(verdicts: list[str], internal: bool) -> int:
+    if MISMATCH in verdicts:
+        return 1
+    if internal:
+        return 5
+    if ERROR in verdicts:
+        return 4
+    if any(v != VALID for v in verdicts):
+        return 3
+    return 0
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="witnessverify")
+def main() -> None:
+    """Re-execute blocks statelessly from their execution witness and judge their headers."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(sources.FORMATS), help="Force the input format.")
+@click.option("--chain", help="Chain name (mainnet, sepolia, holesky, hoodi); default: from the input's chain id.")
+@click.option("--parent-state-root", callback=_root, help="Pre-state root, for inputs without a parent header.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per block (JSON Lines).")
+@click.option("--strict", is_flag=True, help="Treat unproven absences of read-only accounts as missing data.")
+def verify(paths, fmt, chain, parent_state_root, as_json, strict) -> None:
+    """Verify each block found at PATH (files or folders; default: the bundled witnesses/)."""
+    if not paths:
+        if not DEFAULT_WITNESSES.is_dir():
+            raise click.UsageError(f"no PATH given and no bundled witnesses at {DEFAULT_WITNESSES}")
+        paths = (str(DEFAULT_WITNESSES),)
+    verdicts, internal = [], False
+    for path in paths:
+        for outcome in verify_path(path, fmt, chain, parent_state_root, strict):
+            verdicts.append(outcome.verdict)
+            internal = internal or getattr(outcome, "internal", False)
+            click.echo(json_line(outcome) if as_json else human(outcome))
+    if not verdicts:
+        click.echo("no blocks found", err=True)
+        sys.exit(4)
+    sys.exit(exit_code(verdicts, internal))
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(sources.FORMATS), help="Force the input format.")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the bundle files.")
+@click.option("--chain-id", type=int, help="Chain id to record when the input does not carry one.")
+@click.option("--note", help="Provenance note to record in each bundle.")
+def convert(path, fmt, out_dir, chain_id, note) -> None:
+    """Convert witness artefacts at PATH into canonical bundle files in OUT."""
+    try:
+        bundles = sources.load(path, fmt)
+    except InputError as exc:
+        click.echo(f"ERROR {exc}", err=True)
+        sys.exit(4)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    from .witness_check import decode_header  # local: only needed here
+    import rlp
+
+    for b in bundles:
+        if b.chain_id is None:
+            b.chain_id = chain_id
+        if note:
+            b.provenance["note"] = note
+        header = decode_header(rlp.encode(rlp.decode(b.block_rlp)[0]), b.origin)
+        name = f"{b.chain_id or 'chain'}-{header.block_number}.json"
+        (out / name).write_text(b.dumps())
+        click.echo(f"{out / name}  (#{header.block_number}, {len(b.state)} nodes, {len(b.codes)} codes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Execute one block on a witness-backed state and return what its header should commit to.
+
+The API is deliberately small (after geth's `core/stateless`): a decoded block, the fork's VM class,
+the pre-state root, the witness preimages and the ancestor hashes go in; roots, receipts, gas and
+the list of witness gaps come out. Nothing here compares or reports.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from eth.abc import BlockAPI, ReceiptAPI
+from eth.constants import BLANK_ROOT_HASH
+from eth.db.trie import make_trie_root_and_nodes
+from eth.vm.forks.homestead.headers import dao_drain_list, dao_refund_contract
+from eth_utils import ValidationError
+
+from .missing import Missing, MissingLog
+from .statedb import WitnessStore
+
+
+@dataclass(frozen=True)
+class ChainContext:
+    chain_id: int
+
+
+@dataclass
+class ExecutionResult:
+    fork: str
+    state_root: bytes
+    receipts_root: bytes
+    transactions_root: bytes
+    withdrawals_root: Optional[bytes]
+    logs_bloom: int
+    gas_used: int
+    blob_gas_used: Optional[int]
+    requests_hash: Optional[bytes]
+    receipts: list[ReceiptAPI]
+    # (transaction index, reason) when the block holds a transaction that is invalid
+    invalid_transaction: Optional[tuple[int, str]] = None
+    missing: list[Missing] = field(default_factory=list)
+    root_unknown: bool = False
+    written_accounts: set = field(default_factory=set)
+    seconds: float = 0.0
+
+
+class AncestorHashes:
+    """BLOCKHASH source: hashes of hash-linked ancestors, parent first.
+
+    py-evm walks this lazily; asking past the known ancestors (within the 256-block window)
+    records a missing header instead of answering with an empty hash.
+    """
+
+    def __init__(self, block_number: int, hashes: list[bytes], missing: MissingLog) -> None:
+        self.block_number = block_number
+        self.hashes = hashes
+        self.missing = missing
+
+    def __iter__(self):
+        for depth in range(256):
+            number = self.block_number - 1 - depth
+            if number < 0:
+                return
+            if depth < len(self.hashes):
+                yield self.hashes[depth]
+            else:
+                self.missing.add(Missing("header", None, block_number=number))
+                yield b"\x00" * 32
+
+
+def execute_block(
+    block: BlockAPI,
+    vm_class: type,
+    chain_id: int,
+    fork: str,
+    pre_state_root: bytes,
+    preimages: dict[bytes, bytes],
+    ancestor_hashes: list[bytes],
+    deposit_contract: Optional[bytes] = None,
+    dao_fork_block: Optional[int] = None,
+    on_transaction: Optional[Callable[[int], None]] = None,
+) -> ExecutionResult:
+    started = time.perf_counter()
+    missing = MissingLog()
+    store = WitnessStore(dict(preimages), missing)
+    header = block.header
+
+    base_header = header.copy(gas_used=0, bloom=0, state_root=pre_state_root)
+    if hasattr(header, "blob_gas_used"):
+        base_header = base_header.copy(blob_gas_used=0)
+
+    vm = vm_class(
+        header=base_header, chaindb=None, chain_context=ChainContext(chain_id), consensus_context=None
+    )
+    vm.deposit_contract = deposit_contract
+    vm._block = vm.get_block_class()(header=base_header, transactions=[], uncles=block.uncles)
+    prev = AncestorHashes(header.block_number, ancestor_hashes, missing)
+    context = vm.create_execution_context(header, prev, vm.chain_context)
+    vm._state = vm.get_state_class()(store, context, pre_state_root)
+    state = vm._state
+
+    if dao_fork_block is not None and header.block_number == dao_fork_block:
+        for hex_account in dao_drain_list:
+            address = bytes.fromhex(hex_account[2:])
+            state.delta_balance(dao_refund_contract, state.get_balance(address))
+            state.set_balance(address, 0)
+
+    vm.block_preprocessing(block)
+
+    receipts: list[ReceiptAPI] = []
+    running = base_header
+    invalid = None
+    for index, transaction in enumerate(block.transactions):
+        if on_transaction:
+            on_transaction(index)
+        try:
+            receipt, _computation = vm.apply_transaction(running, transaction)
+        except ValidationError as exc:
+            invalid = (index, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            break
+        running = vm.add_receipt_to_header(running, receipt)
+        running = vm.increment_blob_gas_used(running, transaction)
+        receipts.append(receipt)
+
+    withdrawals = getattr(block, "withdrawals", None)
+    if invalid is None and withdrawals is not None:
+        vm.apply_all_withdrawals(withdrawals)
+
+    requests_hash = None
+    if invalid is None:
+        vm.block_receipts = receipts
+        filled = vm.get_block().copy(header=running)
+        if hasattr(header, "requests_hash"):
+            processed = vm.block_postprocessing(filled)
+            requests_hash = processed.header.requests_hash
+        if header.block_number > 0:
+            vm._assign_block_rewards(block)
+
+    state_root = state.make_state_root()
+    receipts_root, _ = make_trie_root_and_nodes(tuple(receipts))
+    transactions_root, _ = make_trie_root_and_nodes(tuple(block.transactions))
+    withdrawals_root = None
+    if withdrawals is not None:
+        withdrawals_root, _ = make_trie_root_and_nodes(tuple(withdrawals)) if withdrawals else (BLANK_ROOT_HASH, None)
+
+    return ExecutionResult(
+        fork=fork,
+        state_root=state_root,
+        receipts_root=receipts_root,
+        transactions_root=transactions_root,
+        withdrawals_root=withdrawals_root,
+        logs_bloom=running.bloom,
+        gas_used=running.gas_used,
+        blob_gas_used=getattr(running, "blob_gas_used", None),
+        requests_hash=requests_hash,
+        receipts=receipts,
+        invalid_transaction=invalid,
+        missing=list(missing.items),
+        root_unknown=state._account_db.root_unknown,
+        written_accounts=set(state._account_db.written_accounts),
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,82 @@
+"""source -> bundle -> witness check -> execution -> verdict, for one bundle or a path of them.
+
+Failures of each step become verdicts here (ERROR, WITNESS_INVALID), never tracebacks.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Iterator, Optional
+
+from . import sources
+from .bundle import Bundle
+from .chains import resolve_chain
+from .engine import execute_block
+from .errors import InputError, WitnessInvalid
+from .verdict import ERROR, WITNESS_INVALID, Outcome, judge
+from .witness_check import check
+
+INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+def verify_bundle(
+    bundle: Bundle,
+    chain_name: Optional[str] = None,
+    parent_state_root: Optional[bytes] = None,
+    strict: bool = False,
+) -> Outcome:
+    origin = bundle.origin or "bundle"
+    try:
+        chain = resolve_chain(chain_name, bundle.chain_id, origin)
+        checked = check(bundle, chain, parent_state_root)
+    except InputError as exc:
+        return Outcome(verdict=ERROR, origin=origin, reason=str(exc))
+    except WitnessInvalid as exc:
+        return Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=bundle.chain_id, reason=str(exc))
+    header = checked.block.header
+    try:
+        result = execute_block(
+            checked.block,
+            checked.vm_class,
+            chain.chain_id,
+            checked.fork,
+            checked.pre_state_root,
+            checked.preimages,
+            checked.ancestor_hashes,
+            deposit_contract=chain.deposit_contract,
+            dao_fork_block=chain.dao_fork_block,
+        )
+    except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        outcome = Outcome(
+            verdict=ERROR,
+            origin=origin,
+            chain_id=chain.chain_id,
+            chain=chain.name,
+            fork=checked.fork,
+            number=header.block_number,
+            block_hash=header.hash,
+            reason=f"internal error executing block #{header.block_number}: {type(exc).__name__}: {exc} "
+            f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
+        )
+        outcome.internal = True  # type: ignore[attr-defined]
+        return outcome
+    outcome = judge(checked, result, origin, bundle.claimed_hash, strict)
+    outcome.witness_bytes = bundle.witness_bytes()
+    return outcome
+
+
+def verify_path(
+    path: str,
+    fmt: Optional[str] = None,
+    chain_name: Optional[str] = None,
+    parent_state_root: Optional[bytes] = None,
+    strict: bool = False,
+) -> Iterator[Outcome]:
+    try:
+        bundles = sources.load(path, fmt)
+    except InputError as exc:
+        yield Outcome(verdict=ERROR, origin=str(path), reason=str(exc))
+        return
+    for bundle in bundles:
+        yield verify_bundle(bundle, chain_name, parent_state_root, strict)

@@ -1,0 +1,183 @@
+"""The verdict: compare what execution computed with what the block's header claims.
+
+Verdicts, in order of precedence:
+  ERROR              the input could not be read (exit 4)
+  WITNESS_INVALID    the witness does not authenticate against the block (exit 3)
+  WITNESS_INCOMPLETE execution needed data the witness lacks; each gap is named (exit 3)
+  MISMATCH           a header commitment differs from the computed value (exit 1)
+  VALID              every commitment matches (exit 0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from eth.abc import BlockHeaderAPI
+
+from .engine import ExecutionResult
+from .header_checks import check_against_parent
+from .missing import Missing
+from .witness_check import CheckedWitness
+
+VALID = "VALID"
+MISMATCH = "MISMATCH"
+WITNESS_INVALID = "WITNESS_INVALID"
+WITNESS_INCOMPLETE = "WITNESS_INCOMPLETE"
+ERROR = "ERROR"
+
+EXIT_CODES = {VALID: 0, MISMATCH: 1, WITNESS_INVALID: 3, WITNESS_INCOMPLETE: 3, ERROR: 4}
+
+
+@dataclass
+class Outcome:
+    verdict: str
+    origin: str
+    chain_id: Optional[int] = None
+    chain: Optional[str] = None
+    fork: Optional[str] = None
+    number: Optional[int] = None
+    block_hash: Optional[bytes] = None
+    computed: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, Any] = field(default_factory=dict)
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+    # read-only lookups of accounts whose absence the witness does not prove (see classify_gaps)
+    assumed_absent: list[Missing] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    reason: str = ""  # one line for ERROR / WITNESS_INVALID / WITNESS_INCOMPLETE
+    gas_used: int = 0
+    seconds: float = 0.0
+    witness_bytes: int = 0
+    transactions: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    @property
+    def mgas_per_second(self) -> float:
+        return self.gas_used / self.seconds / 1e6 if self.seconds > 0 else 0.0
+
+
+def _h(b: Optional[bytes]) -> Optional[str]:
+    return None if b is None else "0x" + bytes(b).hex()
+
+
+def header_claims(header: BlockHeaderAPI) -> dict[str, Any]:
+    """The header commitments that execution recomputes, by JSON-RPC name."""
+    out: dict[str, Any] = {
+        "stateRoot": _h(header.state_root),
+        "receiptsRoot": _h(header.receipt_root),
+        "transactionsRoot": _h(header.transaction_root),
+        "gasUsed": header.gas_used,
+        "logsBloom": "0x" + header.bloom.to_bytes(256, "big").hex(),
+    }
+    if hasattr(header, "withdrawals_root"):
+        out["withdrawalsRoot"] = _h(header.withdrawals_root)
+    if hasattr(header, "blob_gas_used"):
+        out["blobGasUsed"] = header.blob_gas_used
+    if hasattr(header, "requests_hash"):
+        out["requestsHash"] = _h(header.requests_hash)
+    return out
+
+
+def computed_header(header: BlockHeaderAPI, result: ExecutionResult) -> BlockHeaderAPI:
+    fields: dict[str, Any] = {
+        "state_root": result.state_root,
+        "receipt_root": result.receipts_root,
+        "transaction_root": result.transactions_root,
+        "gas_used": result.gas_used,
+        "bloom": result.logs_bloom,
+    }
+    if hasattr(header, "withdrawals_root") and result.withdrawals_root is not None:
+        fields["withdrawals_root"] = result.withdrawals_root
+    if hasattr(header, "blob_gas_used") and result.blob_gas_used is not None:
+        fields["blob_gas_used"] = result.blob_gas_used
+    if hasattr(header, "requests_hash") and result.requests_hash is not None:
+        fields["requests_hash"] = result.requests_hash
+    return header.copy(**fields)
+
+
+def classify_gaps(result: ExecutionResult) -> tuple[list[Missing], list[Missing]]:
+    """Split gaps into (missing, assumed_absent).
+
+    geth's `debug_executionWitness` omits the account-trie path of an account that does not exist
+    and is only looked at (a zero-value call, BALANCE of an empty address): its state reader stops
+    before walking the trie when the account is absent. Such a lookup of an account that the
+    block never writes is reported as an assumption of absence, not proven by the witness;
+    `--strict` turns it into WITNESS_INCOMPLETE. Every other gap (a storage slot, a code, a
+    header, any account that is written) is missing data.
+    """
+    missing: list[Missing] = []
+    assumed: list[Missing] = []
+    for gap in result.missing:
+        if (
+            gap.kind == "node"
+            and gap.slot is None
+            and gap.during == "read"
+            and gap.account is not None
+            and gap.account not in result.written_accounts
+        ):
+            assumed.append(gap)
+        else:
+            missing.append(gap)
+    return missing, assumed
+
+
+def judge(
+    checked: CheckedWitness,
+    result: ExecutionResult,
+    origin: str,
+    claimed_hash: Optional[bytes] = None,
+    strict: bool = False,
+) -> Outcome:
+    header = checked.block.header
+    expected = header_claims(header)
+    computed_hdr = computed_header(header, result)
+    computed = header_claims(computed_hdr)
+    expected["blockHash"] = _h(claimed_hash or header.hash)
+    computed["blockHash"] = _h(computed_hdr.hash)
+
+    mismatches = [
+        {"field": name, "expected": expected[name], "computed": computed.get(name)}
+        for name in expected
+        if computed.get(name) != expected[name]
+    ]
+    skipped = list(checked.skipped)
+    if checked.parent is not None:
+        for name, from_parent, claimed in check_against_parent(checked.fork, header, checked.parent):
+            mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
+    if result.invalid_transaction is not None:
+        index, why = result.invalid_transaction
+        mismatches.insert(0, {"field": f"transactions[{index}]", "expected": "valid", "computed": f"invalid: {why}"})
+
+    missing, assumed = classify_gaps(result)
+    if strict:
+        missing, assumed = missing + assumed, []
+
+    outcome = Outcome(
+        verdict=VALID,
+        origin=origin,
+        chain_id=checked.chain.chain_id,
+        chain=checked.chain.name,
+        fork=checked.fork,
+        number=header.block_number,
+        block_hash=claimed_hash or header.hash,
+        computed=computed,
+        expected=expected,
+        mismatches=mismatches,
+        missing=missing,
+        assumed_absent=assumed,
+        skipped=skipped,
+        gas_used=result.gas_used,
+        seconds=result.seconds,
+        transactions=len(checked.block.transactions),
+    )
+    if missing:
+        outcome.verdict = WITNESS_INCOMPLETE
+        outcome.reason = f"{len(missing)} item(s) missing from the witness, first: {missing[0].describe()}"
+    elif mismatches:
+        outcome.verdict = MISMATCH
+        outcome.reason = "differs: " + ", ".join(m["field"] for m in mismatches)
+    return outcome
