@@ -18,6 +18,7 @@ from typing import Optional
 import rlp
 from eth.abc import AccountDatabaseAPI
 from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
+from eth.db.journal import get_next_checkpoint
 from eth.rlp.accounts import Account
 from eth_hash.auto import keccak
 from eth_typing import Address, Hash32
@@ -79,7 +80,6 @@ class WitnessAccountDB(AccountDatabaseAPI):
         # undo journal: list of (kind, key, previous value)
         self._journal: list[tuple] = []
         self._checkpoints: dict[int, int] = {}
-        self._next_checkpoint = 0
         # set when a root could not be computed because a node was missing
         self.root_unknown = False
         # every account whose trie entry was written (for classifying read-only gaps)
@@ -250,11 +250,11 @@ class WitnessAccountDB(AccountDatabaseAPI):
 
     # -- checkpoints -----------------------------------------------------------------------------
     def record(self) -> int:
-        # Checkpoint ids must be unique for the whole block: py-evm's transient storage keeps
-        # its own journal keyed by the same ids.
-        self._next_checkpoint += 1
-        self._checkpoints[self._next_checkpoint] = len(self._journal)
-        return self._next_checkpoint
+        # Checkpoint ids must be unique process-wide: py-evm's transient storage keeps its own
+        # journal keyed by the same ids and takes its root id from py-evm's global counter.
+        checkpoint = get_next_checkpoint()
+        self._checkpoints[checkpoint] = len(self._journal)
+        return checkpoint
 
     def discard(self, checkpoint: int) -> None:
         journal = self._journal

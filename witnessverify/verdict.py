@@ -26,6 +26,8 @@ WITNESS_INVALID = "WITNESS_INVALID"
 WITNESS_INCOMPLETE = "WITNESS_INCOMPLETE"
 ERROR = "ERROR"
 
+_BODY_FIELDS = ("transactionsRoot", "withdrawalsRoot")
+
 EXIT_CODES = {VALID: 0, MISMATCH: 1, WITNESS_INVALID: 3, WITNESS_INCOMPLETE: 3, ERROR: 4}
 
 
@@ -105,8 +107,9 @@ def classify_gaps(result: ExecutionResult) -> tuple[list[Missing], list[Missing]
     geth's `debug_executionWitness` omits the account-trie path of an account that does not exist
     and is only looked at (a zero-value call, BALANCE of an empty address): its state reader stops
     before walking the trie when the account is absent. Such a lookup of an account that the
-    block never writes is reported as an assumption of absence, not proven by the witness;
-    `--strict` turns it into WITNESS_INCOMPLETE. Every other gap (a storage slot, a code, a
+    block never writes is reported as an assumption of absence, not proven by the witness, if
+    and only if every commitment then matches; `--strict` always turns it into
+    WITNESS_INCOMPLETE. Every other gap (a storage slot, a code, a
     header, any account that is written) is missing data.
     """
     missing: list[Missing] = []
@@ -152,9 +155,15 @@ def judge(
         index, why = result.invalid_transaction
         mismatches.insert(0, {"field": f"transactions[{index}]", "expected": "valid", "computed": f"invalid: {why}"})
 
+    # Mismatches that no witness gap can explain: header rules against the parent, and the
+    # transactions/withdrawals roots (functions of the block body alone).
+    independent = [m for m in mismatches if m.get("rule") == "parent" or m["field"] in _BODY_FIELDS]
+    dependent = len(mismatches) > len(independent)
     missing, assumed = classify_gaps(result)
-    if strict:
-        missing, assumed = missing + assumed, []
+    if strict or dependent:
+        # An assumed absence is tolerated only when every state-dependent commitment matches:
+        # once one differs, the substitute value may be the cause, so every gap counts.
+        missing, assumed = list(result.missing), []
 
     outcome = Outcome(
         verdict=VALID,
@@ -174,7 +183,7 @@ def judge(
         seconds=result.seconds,
         transactions=len(checked.block.transactions),
     )
-    if missing:
+    if missing and not independent:
         outcome.verdict = WITNESS_INCOMPLETE
         outcome.reason = f"{len(missing)} item(s) missing from the witness, first: {missing[0].describe()}"
     elif mismatches:
