@@ -84,7 +84,8 @@ def verify(paths, fmt, chain, parent_state_root, as_json, strict) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the bundle files.")
 @click.option("--chain-id", type=int, help="Chain id to record when the input does not carry one.")
 @click.option("--note", help="Provenance note to record in each bundle.")
-def convert(path, fmt, out_dir, chain_id, note) -> None:
+@click.option("--parent-state-root", callback=_root, help="Pre-state root to record, for inputs without a parent header.")
+def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
     """Convert witness artefacts at PATH into canonical bundle files in OUT."""
     try:
         bundles = sources.load(path, fmt)
@@ -101,6 +102,8 @@ def convert(path, fmt, out_dir, chain_id, note) -> None:
             b.chain_id = chain_id
         if note:
             b.provenance["note"] = note
+        if parent_state_root is not None and not b.headers:
+            b.parent_state_root = parent_state_root
         header = decode_header(rlp.encode(rlp.decode(b.block_rlp)[0]), b.origin)
         name = f"{b.chain_id or 'chain'}-{header.block_number}.json"
         (out / name).write_text(b.dumps())
