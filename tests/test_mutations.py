@@ -226,3 +226,50 @@ def test_bad_hex_flag_is_a_usage_error():
 def test_forced_wrong_format(tmp_path):
     (out,) = list(verify_path(str(SBV_MAINNET), fmt="geth-rlp"))
     assert out.verdict == ERROR and "format geth-rlp" in out.reason
+
+
+def test_changed_gas_limit_beyond_the_parent_bound():
+    b = keeper()
+    parent = decode_header(b.headers[0], "parent")
+    block = rlp.decode(b.block_rlp)
+    block[0][9] = (parent.gas_limit + parent.gas_limit // 1024).to_bytes(8, "big").lstrip(b"\0")
+    b.block_rlp = rlp.encode(block)
+    out = verify_bundle(b, chain_name="hoodi")
+    assert out.verdict == MISMATCH
+    (m,) = [m for m in out.mismatches if m["field"] == "gasLimit"]
+    assert m["rule"] == "parent"
+
+
+def test_timestamp_not_after_the_parent():
+    b = keeper()
+    parent = decode_header(b.headers[0], "parent")
+    block = rlp.decode(b.block_rlp)
+    block[0][11] = parent.timestamp.to_bytes(8, "big").lstrip(b"\0")
+    b.block_rlp = rlp.encode(block)
+    out = verify_bundle(b, chain_name="hoodi")
+    assert out.verdict == MISMATCH
+    assert "timestamp" in [m["field"] for m in out.mismatches]
+
+
+def test_blockhash_beyond_the_known_ancestors_is_a_missing_header():
+    """BLOCKHASH is answered only from hash-linked ancestors; deeper asks name the header."""
+    from eth.vm.execution_context import ExecutionContext
+
+    from witnessverify.engine import AncestorHashes
+    from witnessverify.forks import witness_vm_class
+    from witnessverify.missing import MissingLog
+    from witnessverify.statedb import WitnessStore
+
+    missing = MissingLog()
+    known = [b"\x01" * 32, b"\x02" * 32]
+    ctx = ExecutionContext(
+        coinbase=b"\0" * 20, timestamp=1, block_number=1000, difficulty=0, mix_hash=b"\0" * 32,
+        gas_limit=30_000_000, prev_hashes=AncestorHashes(1000, known, missing), chain_id=1,
+        base_fee_per_gas=1, excess_blob_gas=0,
+    )
+    state = witness_vm_class("cancun").get_state_class()(WitnessStore({}, missing), ctx, b"\x56\xe8\x1f\x17\x1b\xcc\x55\xa6\xff\x83\x45\xe6\x92\xc0\xf8\x6e\x5b\x48\xe0\x1b\x99\x6c\xad\xc0\x01\x62\x2f\xb5\xe3\x63\xb4\x21")
+    assert state.get_ancestor_hash(999) == known[0]
+    assert state.get_ancestor_hash(998) == known[1]
+    assert not missing
+    state.get_ancestor_hash(996)
+    assert [(m.kind, m.block_number) for m in missing.items] == [("header", 997), ("header", 996)]

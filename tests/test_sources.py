@@ -110,3 +110,23 @@ def test_several_pairs_in_one_folder_are_paired_by_name(tmp_path):
         (tmp_path / f"{prefix}witness.rlp").write_bytes((KEEPER_HOODI / "1192c3_witness.rlp").read_bytes())
     outs = list(verify_path(str(tmp_path), chain_name="hoodi"))
     assert [o.verdict for o in outs] == [VALID, VALID]
+
+
+def test_kona_preimage_fixture_imports_with_its_transactions_root():
+    """kona's OP fixtures import losslessly (their execution needs the OP Stack rules)."""
+    from trie import HexaryTrie
+
+    from .conftest import SHARED
+
+    path = SHARED / "kona-op-mainnet" / "op-mainnet-121057303.json"
+    b = load_one(path)
+    header, txs = rlp.decode(b.block_rlp)[:2]
+    t = HexaryTrie({})
+    for i, tx in enumerate(txs):
+        t[rlp.encode(i)] = tx if isinstance(tx, bytes) else rlp.encode(tx)
+    assert t.root_hash == header[4]  # transactionsRoot of the chain's header
+    assert b.chain_id == 10 and len(b.headers) == 1
+    doc = json.loads(path.read_text())
+    assert keccak(rlp.encode(header)).hex() == keccak(bytes.fromhex(doc["expected_header_rlp"][2:])).hex()
+    (out,) = list(verify_path(str(path)))
+    assert out.verdict == "ERROR" and "chain id 10" in out.reason

@@ -19,12 +19,15 @@ class Missing:
     hash: Optional[bytes]  # node / code hash; None for a header known only by number
     account: Optional[bytes] = None
     slot: Optional[int] = None
-    block_number: Optional[int] = None  # for headers
+    block_number: Optional[int] = None  # for headers: the block whose hash is unknown
     during: str = "read"  # "read" or "write" (trie update at the end of a transaction/block)
 
     def describe(self) -> str:
         if self.kind == "header":
-            return f"ancestor header #{self.block_number} (needed by BLOCKHASH)"
+            return (
+                f"hash of ancestor block #{self.block_number} (needed by BLOCKHASH; the witness "
+                f"lacks header #{self.block_number + 1}, which carries it)"
+            )
         what = f"{self.kind} 0x{self.hash.hex()}" if self.hash else self.kind
         if self.kind == "code":
             return f"code {('0x' + self.hash.hex()) if self.hash else ''} of account 0x{self.account.hex()}"

@@ -75,8 +75,13 @@ def classify(path: Path) -> Artefact:
                 return Artefact(path, "bundle", doc)
             if "states" in doc and "header" in doc:
                 return Artefact(path, "sbv", doc)
+            if "preimages" in doc and "expected_header_rlp" in doc:
+                return Artefact(path, "kona", doc)
             if "preimages" in doc:
-                raise InputError(f"{path}: kona preimage fixtures (OP Stack) are not supported yet")
+                raise InputError(
+                    f"{path}: a kona fixture with payload attributes only: the block must be built "
+                    f"first (not supported yet)"
+                )
             if "state" in doc and ("codes" in doc or "keys" in doc):
                 return Artefact(path, "witness", doc)
             if "parentHash" in doc and "transactions" in doc:
@@ -176,6 +181,35 @@ def _sbv_bundle(art: Artefact) -> Bundle:
         )
     except KeyError as exc:
         raise InputError(f"{path}: sbv JSON lacks field {exc.args[0]}") from None
+
+
+def _kona_bundle(art: Artefact) -> Bundle:
+    """kona executor fixture: one preimage map (trie nodes and codes together), the parent and
+    expected header RLPs and the raw transactions; the block is [expected header, txs, [], []]."""
+    doc, path = art.data, art.path
+    try:
+        header = hex_bytes(doc["expected_header_rlp"], f"{path}: expected_header_rlp")
+        parent = hex_bytes(doc["parent_header_rlp"], f"{path}: parent_header_rlp")
+        txs = [hex_bytes(t, f"{path}: transactions[{i}]") for i, t in enumerate(doc["transactions"])]
+        header_items = rlp.decode(header)
+    except KeyError as exc:
+        raise InputError(f"{path}: kona fixture lacks field {exc.args[0]}") from None
+    except rlp.exceptions.DecodingError:
+        raise InputError(f"{path}: expected_header_rlp is not valid RLP") from None
+    body: list = [header_items, [], []]
+    if len(header_items) >= 17:  # a withdrawals root: the body carries a (here empty) list
+        body.append([])
+    # legacy transactions are RLP lists inside a block; typed ones are byte strings
+    body[1] = [rlp.decode(t) if t[:1] >= b"\xc0" else t for t in txs]
+    return Bundle(
+        chain_id=quantity(doc["chain_id"], f"{path}: chain_id") if "chain_id" in doc else None,
+        block_rlp=rlp.encode(body),
+        state=hex_list(doc["preimages"], f"{path}: preimages"),
+        codes=[],
+        headers=[parent],
+        provenance={"source": str(path), "shape": "kona", "upstream": doc.get("_provenance")},
+        origin=str(path),
+    )
 
 
 def bundle_from_json(doc: dict, path: Path) -> Bundle:
@@ -291,6 +325,8 @@ def _from_artefacts(arts: list[Artefact], where: str, fmt: Optional[str]) -> lis
             bundles.append(bundle_from_json(a.data, a.path))
         elif a.kind == "sbv":
             bundles.append(_sbv_bundle(a))
+        elif a.kind == "kona":
+            bundles.append(_kona_bundle(a))
     if witnesses or blocks:
         bundles.extend(_pair(witnesses, blocks, where, None))
     return bundles
