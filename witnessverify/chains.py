@@ -30,7 +30,30 @@ FORK_ORDER = (
     "shanghai",
     "cancun",
     "prague",
+    "osaka",
+    "bpo1",
+    "bpo2",
 )
+
+
+@dataclass(frozen=True)
+class BlobParams:
+    """EIP-7840/7892 blob schedule entry: blobs per block and the base fee update fraction."""
+
+    target: int
+    max: int
+    update_fraction: int
+
+
+# The blob schedule of mainnet, Sepolia, Holesky and Hoodi alike (EIP-4844, EIP-7691, EIP-7892
+# BPO1/BPO2 as set in each network's config; the execution specs' forks carry the same values).
+DEFAULT_BLOB_SCHEDULE = {
+    "cancun": BlobParams(3, 6, 3_338_477),
+    "prague": BlobParams(6, 9, 5_007_716),
+    "osaka": BlobParams(6, 9, 5_007_716),
+    "bpo1": BlobParams(10, 15, 8_346_193),
+    "bpo2": BlobParams(14, 21, 11_684_671),
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,15 @@ class ChainConfig:
     dao_fork_block: Optional[int] = None
     # EIP-6110 deposit contract (Prague deposit requests are read from its logs)
     deposit_contract: Optional[bytes] = None
+    blob_schedule: dict[str, BlobParams] = field(default_factory=lambda: dict(DEFAULT_BLOB_SCHEDULE))
     sources: tuple[str, ...] = field(default=())
+
+    def blob_params(self, fork: str) -> Optional[BlobParams]:
+        """The blob schedule in force at `fork` (the newest entry at or before it)."""
+        params = None
+        for name in FORK_ORDER[: FORK_ORDER.index(fork) + 1]:
+            params = self.blob_schedule.get(name, params)
+        return params
 
     def fork_at(self, number: int, timestamp: int) -> str:
         """The fork whose rules apply to the block with this number and timestamp."""
@@ -88,6 +119,9 @@ MAINNET = ChainConfig(
         "shanghai": 1_681_338_455,
         "cancun": 1_710_338_135,
         "prague": 1_746_612_311,
+        "osaka": 1_764_798_551,
+        "bpo1": 1_765_290_071,
+        "bpo2": 1_767_747_671,
     },
     dao_fork_block=1_920_000,
     deposit_contract=_addr("0x00000000219ab540356cbb839cbe05303d7705fa"),
@@ -107,6 +141,9 @@ SEPOLIA = ChainConfig(
         "shanghai": 1_677_557_088,
         "cancun": 1_706_655_072,
         "prague": 1_741_159_776,
+        "osaka": 1_760_427_360,
+        "bpo1": 1_761_017_184,
+        "bpo2": 1_761_607_008,
     },
     deposit_contract=_addr("0x7f02c3e3c98b133055b8b348b2ac625669ed295d"),
     sources=("ethereum/go-ethereum params/config.go SepoliaChainConfig",),
@@ -121,6 +158,9 @@ HOLESKY = ChainConfig(
         "shanghai": 1_696_000_704,
         "cancun": 1_707_305_664,
         "prague": 1_740_434_112,
+        "osaka": 1_759_308_480,
+        "bpo1": 1_759_800_000,
+        "bpo2": 1_760_389_824,
     },
     deposit_contract=_addr("0x4242424242424242424242424242424242424242"),
     sources=("ethereum/go-ethereum params/config.go HoleskyChainConfig",),
@@ -135,6 +175,9 @@ HOODI = ChainConfig(
         "shanghai": 0,
         "cancun": 0,
         "prague": 1_742_999_832,
+        "osaka": 1_761_677_592,
+        "bpo1": 1_762_365_720,
+        "bpo2": 1_762_955_544,
     },
     deposit_contract=_addr("0x00000000219ab540356cbb839cbe05303d7705fa"),
     sources=("ethereum/go-ethereum params/config.go HoodiChainConfig",),

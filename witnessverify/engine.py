@@ -17,7 +17,11 @@ from eth.db.trie import make_trie_root_and_nodes
 from eth.vm.forks.homestead.headers import dao_drain_list, dao_refund_contract
 from eth_utils import ValidationError
 
+from .blobs import max_blob_gas_per_block
+from .chains import BlobParams
+from .forks import BLOCK_SIZE_LIMIT_FORKS
 from .missing import Missing, MissingLog
+from .osaka import MAX_RLP_BLOCK_SIZE
 from .statedb import WitnessStore
 
 
@@ -40,6 +44,8 @@ class ExecutionResult:
     receipts: list[ReceiptAPI]
     # (transaction index, reason) when the block holds a transaction that is invalid
     invalid_transaction: Optional[tuple[int, str]] = None
+    # why the block as a whole is invalid (blob gas over the fork's maximum, RLP size), if it is
+    invalid_block: Optional[str] = None
     missing: list[Missing] = field(default_factory=list)
     root_unknown: bool = False
     written_accounts: set = field(default_factory=set)
@@ -80,6 +86,8 @@ def execute_block(
     ancestor_hashes: list[bytes],
     deposit_contract: Optional[bytes] = None,
     dao_fork_block: Optional[int] = None,
+    blob_params: Optional[BlobParams] = None,
+    block_rlp_size: Optional[int] = None,
     on_transaction: Optional[Callable[[int], None]] = None,
 ) -> ExecutionResult:
     started = time.perf_counter()
@@ -138,6 +146,13 @@ def execute_block(
         if header.block_number > 0:
             vm._assign_block_rewards(block)
 
+    invalid_block = None
+    blob_gas = getattr(running, "blob_gas_used", None)
+    if blob_params is not None and blob_gas is not None and blob_gas > max_blob_gas_per_block(blob_params):
+        invalid_block = f"blob gas {blob_gas} exceeds the {fork} maximum {max_blob_gas_per_block(blob_params)}"
+    if fork in BLOCK_SIZE_LIMIT_FORKS and block_rlp_size is not None and block_rlp_size > MAX_RLP_BLOCK_SIZE:
+        invalid_block = f"block RLP is {block_rlp_size} bytes, over the EIP-7934 limit {MAX_RLP_BLOCK_SIZE}"
+
     state_root = state.make_state_root()
     receipts_root, _ = make_trie_root_and_nodes(tuple(receipts))
     transactions_root, _ = make_trie_root_and_nodes(tuple(block.transactions))
@@ -157,6 +172,7 @@ def execute_block(
         requests_hash=requests_hash,
         receipts=receipts,
         invalid_transaction=invalid,
+        invalid_block=invalid_block,
         missing=list(missing.items),
         root_unknown=state._account_db.root_unknown,
         written_accounts=set(state._account_db.written_accounts),

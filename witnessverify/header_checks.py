@@ -2,26 +2,28 @@
 
 Each check yields (field, expected-from-parent, claimed-by-block) for the verdict; the formulas
 are the consensus rules: EIP-1559 base fee, the 1/1024 gas-limit bound, strictly increasing
-timestamps, consecutive numbers, and EIP-4844/7691 excess blob gas.
+timestamps, consecutive numbers, and excess blob gas (EIP-4844, -7691, -7892, -7918).
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
+from typing import Optional
+
 from eth.abc import BlockHeaderAPI
-from eth.vm.forks.cancun.headers import calc_excess_blob_gas_cancun
 from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
-from eth.vm.forks.prague.headers import calc_excess_blob_gas_prague
+
+from .blobs import excess_blob_gas
+from .chains import BlobParams
+from .forks import RESERVE_PRICE_FORKS
 
 GAS_LIMIT_BOUND_DIVISOR = 1024
 MIN_GAS_LIMIT = 5000
 
-_EXCESS_BLOB_GAS = {"cancun": calc_excess_blob_gas_cancun, "prague": calc_excess_blob_gas_prague}
-
 
 def check_against_parent(
-    fork: str, header: BlockHeaderAPI, parent: BlockHeaderAPI
+    fork: str, header: BlockHeaderAPI, parent: BlockHeaderAPI, blob_params: Optional[BlobParams] = None
 ) -> Iterator[tuple[str, object, object]]:
     """Yield (field, expected, claimed) for each header field the parent contradicts."""
     if header.block_number != parent.block_number + 1:
@@ -36,7 +38,7 @@ def check_against_parent(
         expected = calculate_expected_base_fee_per_gas(parent)
         if header.base_fee_per_gas != expected:
             yield "baseFeePerGas", expected, header.base_fee_per_gas
-    if fork in _EXCESS_BLOB_GAS:
-        expected = _EXCESS_BLOB_GAS[fork](parent)
+    if blob_params is not None:
+        expected = excess_blob_gas(parent, blob_params, fork in RESERVE_PRICE_FORKS)
         if header.excess_blob_gas != expected:
             yield "excessBlobGas", expected, header.excess_blob_gas

@@ -45,6 +45,8 @@ def verify_bundle(
             checked.ancestor_hashes,
             deposit_contract=chain.deposit_contract,
             dao_fork_block=chain.dao_fork_block,
+            blob_params=chain.blob_params(checked.fork),
+            block_rlp_size=len(bundle.block_rlp),
         )
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
         where = traceback.extract_tb(exc.__traceback__)[-1]

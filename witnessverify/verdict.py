@@ -26,7 +26,7 @@ WITNESS_INVALID = "WITNESS_INVALID"
 WITNESS_INCOMPLETE = "WITNESS_INCOMPLETE"
 ERROR = "ERROR"
 
-_BODY_FIELDS = ("transactionsRoot", "withdrawalsRoot")
+_BODY_FIELDS = ("transactionsRoot", "withdrawalsRoot", "block")
 
 EXIT_CODES = {VALID: 0, MISMATCH: 1, WITNESS_INVALID: 3, WITNESS_INCOMPLETE: 3, ERROR: 4}
 
@@ -149,8 +149,11 @@ def judge(
     ]
     skipped = list(checked.skipped)
     if checked.parent is not None:
-        for name, from_parent, claimed in check_against_parent(checked.fork, header, checked.parent):
+        blob_params = checked.chain.blob_params(checked.fork)
+        for name, from_parent, claimed in check_against_parent(checked.fork, header, checked.parent, blob_params):
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
+    if result.invalid_block is not None:
+        mismatches.insert(0, {"field": "block", "expected": "valid", "computed": f"invalid: {result.invalid_block}"})
     if result.invalid_transaction is not None:
         index, why = result.invalid_transaction
         mismatches.insert(0, {"field": f"transactions[{index}]", "expected": "valid", "computed": f"invalid: {why}"})

@@ -51,7 +51,7 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
         raise InputError(f"{what}: block RLP is not [header, transactions, uncles, ...]")
     header = decode_header(rlp.encode(items[0]), f"{what}: block header")
     fork = chain.fork_at(header.block_number, header.timestamp)
-    vm_class = witness_vm_class(fork, chain.dao_fork_block)
+    vm_class = witness_vm_class(fork, chain.dao_fork_block, chain.blob_params(fork))
     try:
         block = rlp.decode(raw, sedes=vm_class.get_block_class())
     except (rlp.exceptions.DecodingError, rlp.exceptions.DeserializationError, ValueError) as exc:
