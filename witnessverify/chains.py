@@ -68,7 +68,37 @@ class ChainConfig:
     # EIP-6110 deposit contract (Prague deposit requests are read from its logs)
     deposit_contract: Optional[bytes] = None
     blob_schedule: dict[str, BlobParams] = field(default_factory=lambda: dict(DEFAULT_BLOB_SCHEDULE))
+    # EIP-1559 parameters (OP chains: their own; from Canyon a second denominator)
+    eip1559_elasticity: int = 2
+    eip1559_denominator: int = 8
+    eip1559_denominator_canyon: Optional[int] = None
+    # OP Stack chains: OP fork name -> activation timestamp (see op/vm.py for the fork order)
+    op_forks: Optional[dict[str, int]] = None
     sources: tuple[str, ...] = field(default=())
+
+    @property
+    def is_op(self) -> bool:
+        return self.op_forks is not None
+
+    def op_fork_at(self, timestamp: int) -> str:
+        from .op.vm import OP_FORK_ORDER
+
+        chosen = None
+        for name in OP_FORK_ORDER:
+            start = self.op_forks.get(name)
+            if start is not None and timestamp >= start:
+                chosen = name
+        if chosen is None:
+            raise InputError(f"chain {self.name}: no OP fork is active at timestamp {timestamp}")
+        return chosen
+
+    def eip1559_params(self, op_fork: Optional[str] = None) -> tuple[int, int]:
+        """(elasticity multiplier, base fee max change denominator) at a fork."""
+        from .op.vm import at_least
+
+        if op_fork and self.eip1559_denominator_canyon and at_least(op_fork, "canyon"):
+            return self.eip1559_elasticity, self.eip1559_denominator_canyon
+        return self.eip1559_elasticity, self.eip1559_denominator
 
     def blob_params(self, fork: str) -> Optional[BlobParams]:
         """The blob schedule in force at `fork` (the newest entry at or before it)."""
@@ -183,7 +213,33 @@ HOODI = ChainConfig(
     sources=("ethereum/go-ethereum params/config.go HoodiChainConfig",),
 )
 
-CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI)}
+# OP Mainnet: ethereum-optimism/superchain-registry superchain/configs/mainnet/op.toml at
+# 8336d2aedd19b87a57b01ae36ba4afef8ea377d0 (as collected with provenance in ../shared/chains/chains.json).
+# Regolith is active from the Bedrock genesis (block 105235063); Delta changed only the consensus layer.
+OP_MAINNET = ChainConfig(
+    name="op-mainnet",
+    chain_id=10,
+    block_forks={"paris": 0},
+    time_forks={},
+    eip1559_elasticity=6,
+    eip1559_denominator=50,
+    eip1559_denominator_canyon=250,
+    op_forks={
+        "regolith": 0,
+        "canyon": 1_704_992_401,
+        "delta": 1_708_560_000,
+        "ecotone": 1_710_374_401,
+        "fjord": 1_720_627_201,
+        "granite": 1_726_070_401,
+        "holocene": 1_736_445_601,
+        "isthmus": 1_746_806_401,
+        "jovian": 1_764_691_201,
+        "karst": 1_783_526_401,
+    },
+    sources=("ethereum-optimism/superchain-registry superchain/configs/mainnet/op.toml @8336d2ae",),
+)
+
+CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI, OP_MAINNET)}
 BY_ID = {c.chain_id: c for c in CHAINS.values()}
 
 

@@ -161,7 +161,7 @@ def execute_block(
         withdrawals_root, _ = make_trie_root_and_nodes(tuple(withdrawals)) if withdrawals else (BLANK_ROOT_HASH, None)
 
     return ExecutionResult(
-        fork=fork,
+        fork=fork,  # the EVM fork the rules came from
         state_root=state_root,
         receipts_root=receipts_root,
         transactions_root=transactions_root,

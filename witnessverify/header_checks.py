@@ -12,7 +12,6 @@ from typing import Iterator
 from typing import Optional
 
 from eth.abc import BlockHeaderAPI
-from eth.vm.forks.london.headers import calculate_expected_base_fee_per_gas
 
 from .blobs import excess_blob_gas
 from .chains import BlobParams
@@ -22,8 +21,27 @@ GAS_LIMIT_BOUND_DIVISOR = 1024
 MIN_GAS_LIMIT = 5000
 
 
+def expected_base_fee(parent: BlockHeaderAPI, elasticity: int, denominator: int) -> int:
+    """EIP-1559 base fee of a child of `parent` (INITIAL_BASE_FEE for the first London block)."""
+    parent_base_fee = getattr(parent, "base_fee_per_gas", None)
+    if parent_base_fee is None:
+        return 1_000_000_000
+    target = parent.gas_limit // elasticity
+    used = parent.gas_used
+    if used == target:
+        return parent_base_fee
+    if used > target:
+        return parent_base_fee + max(parent_base_fee * (used - target) // target // denominator, 1)
+    return max(parent_base_fee - parent_base_fee * (target - used) // target // denominator, 0)
+
+
 def check_against_parent(
-    fork: str, header: BlockHeaderAPI, parent: BlockHeaderAPI, blob_params: Optional[BlobParams] = None
+    fork: str,
+    header: BlockHeaderAPI,
+    parent: BlockHeaderAPI,
+    blob_params: Optional[BlobParams] = None,
+    eip1559: tuple[int, int] = (2, 8),
+    gas_limit_bound: bool = True,
 ) -> Iterator[tuple[str, object, object]]:
     """Yield (field, expected, claimed) for each header field the parent contradicts."""
     if header.block_number != parent.block_number + 1:
@@ -31,11 +49,12 @@ def check_against_parent(
     if header.timestamp <= parent.timestamp:
         yield "timestamp", f"> {parent.timestamp}", header.timestamp
     bound = parent.gas_limit // GAS_LIMIT_BOUND_DIVISOR
-    if abs(header.gas_limit - parent.gas_limit) >= bound or header.gas_limit < MIN_GAS_LIMIT:
+    # OP Stack chains set the gas limit by the system config, without the 1/1024 bound
+    if gas_limit_bound and abs(header.gas_limit - parent.gas_limit) >= bound or header.gas_limit < MIN_GAS_LIMIT:
         low, high = max(parent.gas_limit - bound + 1, MIN_GAS_LIMIT), parent.gas_limit + bound - 1
         yield "gasLimit", f"{low}..{high}", header.gas_limit
     if hasattr(header, "base_fee_per_gas") and hasattr(parent, "base_fee_per_gas"):
-        expected = calculate_expected_base_fee_per_gas(parent)
+        expected = expected_base_fee(parent, *eip1559)
         if header.base_fee_per_gas != expected:
             yield "baseFeePerGas", expected, header.base_fee_per_gas
     if blob_params is not None:

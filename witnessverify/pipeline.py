@@ -39,13 +39,13 @@ def verify_bundle(
             checked.block,
             checked.vm_class,
             chain.chain_id,
-            checked.fork,
+            checked.evm_fork,
             checked.pre_state_root,
             checked.preimages,
             checked.ancestor_hashes,
             deposit_contract=chain.deposit_contract,
             dao_fork_block=chain.dao_fork_block,
-            blob_params=chain.blob_params(checked.fork),
+            blob_params=chain.blob_params(checked.evm_fork),
             block_rlp_size=len(bundle.block_rlp),
         )
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details

@@ -149,8 +149,11 @@ def judge(
     ]
     skipped = list(checked.skipped)
     if checked.parent is not None:
-        blob_params = checked.chain.blob_params(checked.fork)
-        for name, from_parent, claimed in check_against_parent(checked.fork, header, checked.parent, blob_params):
+        chain = checked.chain
+        for name, from_parent, claimed in check_against_parent(
+            checked.evm_fork, header, checked.parent, chain.blob_params(checked.evm_fork),
+            chain.eip1559_params(checked.op_fork), gas_limit_bound=not chain.is_op,
+        ):
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
     if result.invalid_block is not None:
         mismatches.insert(0, {"field": "block", "expected": "valid", "computed": f"invalid: {result.invalid_block}"})

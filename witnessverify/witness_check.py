@@ -34,6 +34,14 @@ class CheckedWitness:
     preimages: dict[bytes, bytes]
     skipped: list[str] = field(default_factory=list)
 
+    @property
+    def evm_fork(self) -> str:
+        return evm_fork_of(self.fork)
+
+    @property
+    def op_fork(self) -> Optional[str]:
+        return self.fork[3:] if self.fork.startswith("op-") else None
+
 
 def decode_header(raw: bytes, what: str) -> BlockHeaderAPI:
     try:
@@ -43,6 +51,7 @@ def decode_header(raw: bytes, what: str) -> BlockHeaderAPI:
 
 
 def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, BlockAPI]:
+    """(fork label, VM class, decoded block) for a block RLP on `chain`."""
     try:
         items = rlp.decode(raw)
     except rlp.exceptions.DecodingError as exc:
@@ -50,6 +59,8 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
     if not isinstance(items, list) or len(items) < 3 or not isinstance(items[0], list):
         raise InputError(f"{what}: block RLP is not [header, transactions, uncles, ...]")
     header = decode_header(rlp.encode(items[0]), f"{what}: block header")
+    if chain.is_op:
+        return _decode_op_block(items, header, chain, what)
     fork = chain.fork_at(header.block_number, header.timestamp)
     vm_class = witness_vm_class(fork, chain.dao_fork_block, chain.blob_params(fork))
     try:
@@ -60,6 +71,30 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
             f"({str(exc).splitlines()[0][:120]})"
         ) from None
     return fork, vm_class, block
+
+
+def _decode_op_block(items, header, chain: ChainConfig, what: str):
+    from .op.blocks import decode_op_block
+    from .op.vm import EVM_FORK, SUPPORTED, op_vm_class
+
+    op_fork = chain.op_fork_at(header.timestamp)
+    if op_fork not in SUPPORTED:
+        raise InputError(
+            f"{what}: block #{header.block_number} is in OP fork {op_fork}, whose execution rules "
+            f"are not implemented yet (supported: {', '.join(SUPPORTED)})"
+        )
+    evm_fork = EVM_FORK[op_fork]
+    vm_class = op_vm_class(op_fork, witness_vm_class(evm_fork, None, chain.blob_params(evm_fork)))
+    return f"op-{op_fork}", vm_class, decode_op_block(items, header, vm_class, what)
+
+
+def evm_fork_of(fork: str) -> str:
+    """The Ethereum fork whose EVM a fork label runs ("op-ecotone" -> "cancun")."""
+    if fork.startswith("op-"):
+        from .op.vm import EVM_FORK
+
+        return EVM_FORK[fork[3:]]
+    return fork
 
 
 def check(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[bytes] = None) -> CheckedWitness:

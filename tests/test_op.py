@@ -1,0 +1,121 @@
+"""OP Stack: the four real OP mainnet blocks (Ecotone) verify bit-exactly; L1 cost functions
+match op-geth's and op-revm's test vectors; mutations give the right verdict."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import rlp
+from eth_hash.auto import keccak
+
+from witnessverify.op.l1cost import L1FeeParams, bedrock_l1_cost, data_gas, ecotone_l1_cost, l1_cost
+from witnessverify.pipeline import verify_bundle
+from witnessverify.verdict import MISMATCH, VALID, WITNESS_INCOMPLETE
+
+from .conftest import BUNDLES, REPO, SHARED, load_one, trie_path
+
+OP_BLOCKS = [120794432, 121003241, 121049889, 121057303]
+VECTORS = REPO.parent / "shared" / "chains" / "l1cost_vectors.json"
+
+
+def _fixture(n):
+    return SHARED / "kona-op-mainnet" / f"op-mainnet-{n}.json"
+
+
+@pytest.mark.parametrize("number", OP_BLOCKS)
+def test_op_mainnet_block_is_valid_from_original_and_bundle(number):
+    doc = json.loads(_fixture(number).read_text())
+    expected_hash = keccak(bytes.fromhex(doc["expected_header_rlp"][2:]))
+    for bundle in (load_one(_fixture(number)), load_one(BUNDLES / f"10-{number}.json")):
+        out = verify_bundle(bundle)
+        assert out.verdict == VALID, (out.reason, out.mismatches, out.missing)
+        assert out.fork == "op-ecotone" and out.chain_id == 10
+        for name in ("stateRoot", "receiptsRoot", "gasUsed", "logsBloom", "blockHash"):
+            assert out.computed[name] == out.expected[name], name
+        assert out.computed["blockHash"] == "0x" + expected_hash.hex()
+        assert out.computed["stateRoot"] == doc["expected_header"]["stateRoot"]
+        assert out.gas_used == doc["expected_header"]["gasUsed"]
+
+
+def _vectors():
+    return json.loads(VECTORS.read_text())
+
+
+def test_l1_cost_functions_match_op_geth_vectors():
+    v = _vectors()["l1_cost_op_geth"]
+    p = v["params"]
+    params = L1FeeParams.from_values(
+        l1_base_fee=p["l1BaseFee"], overhead=p["overhead"], scalar=p["scalar"], blob_base_fee=p["blobBaseFee"],
+        base_fee_scalar=p["baseFeeScalar"], blob_base_fee_scalar=p["blobBaseFeeScalar"],
+    )
+    empty_tx = bytes.fromhex("dd80808094095e7baea6a6c7c4c2dfeb977efac326af552d878080808080")
+    e = v["expected"]
+    assert bedrock_l1_cost(empty_tx, params, regolith=False) == e["bedrock_pre_regolith"]["fee"]
+    assert bedrock_l1_cost(empty_tx, params, regolith=True) == e["regolith"]["fee"]
+    assert ecotone_l1_cost(empty_tx, params) == e["ecotone"]["fee"]
+
+
+def test_l1_cost_functions_match_op_revm_vectors():
+    v = _vectors()["l1_cost_op_revm"]
+    for case in v["data_gas"]:
+        tx = bytes.fromhex(case["input_hex"])
+        assert data_gas(tx, regolith=False) == case["bedrock"]
+        assert data_gas(tx, regolith=True) == case["regolith"]
+    r = v["regolith_cost"]
+    params = L1FeeParams.from_values(l1_base_fee=r["l1BaseFee"], overhead=r["overhead"], scalar=r["scalar"])
+    assert l1_cost(bytes.fromhex(r["input_hex"]), params, "regolith") == r["expected"]
+    assert l1_cost(b"", params, "regolith") == r["empty_input"] == 0
+    assert l1_cost(b"\x7e" + bytes.fromhex(r["input_hex"]), params, "regolith") == r["deposit_7e_prefixed"] == 0
+    c = v["ecotone_cost"]
+    params = L1FeeParams.from_values(l1_base_fee=1000, base_fee_scalar=1000, blob_base_fee=1000, blob_base_fee_scalar=1000,
+                                     overhead=1000, scalar=1000)
+    assert l1_cost(bytes.fromhex(c["input_hex"]), params, "ecotone") == c["expected"]
+    empty_scalars = L1FeeParams.from_values(l1_base_fee=1000, overhead=1000, scalar=1000)
+    assert l1_cost(bytes.fromhex(c["input_hex"]), empty_scalars, "ecotone") == c["if_empty_ecotone_scalars_use_bedrock_fn"]
+    b = v["op_mainnet_ecotone_block_118024092"]
+    params = L1FeeParams.from_values(l1_base_fee=b["l1BaseFee"], base_fee_scalar=b["baseFeeScalar"],
+                                     blob_base_fee=b["blobBaseFee"], blob_base_fee_scalar=b["blobBaseFeeScalar"])
+    assert l1_cost(bytes.fromhex(b["tx_hex"]), params, "ecotone") == b["expected_l1_fee"]
+
+
+# -- mutations ---------------------------------------------------------------------------------------
+def test_a_changed_deposit_mint_is_a_mismatch():
+    b = load_one(BUNDLES / "10-121057303.json")
+    block = rlp.decode(b.block_rlp)
+    deposit = rlp.decode(block[1][0][1:])
+    deposit[3] = (10**18).to_bytes(8, "big")  # mint
+    block[1][0] = b"\x7e" + rlp.encode(deposit)
+    b.block_rlp = rlp.encode(block)
+    out = verify_bundle(b)
+    assert out.verdict == MISMATCH
+    fields = [m["field"] for m in out.mismatches]
+    assert "transactionsRoot" in fields and "stateRoot" in fields
+
+
+def test_the_l1block_scalar_slot_missing_from_the_witness():
+    """Slot 3 of the L1Block predeploy (the Ecotone fee scalars) is read by every user transaction."""
+    b = load_one(BUNDLES / "10-121057303.json")
+    from witnessverify.missing import MissingLog
+    from witnessverify.statedb import WitnessAccountDB, WitnessStore
+    from witnessverify.witness_check import decode_header
+
+    l1_block = bytes.fromhex("4200000000000000000000000000000000000015")
+    nodes = {keccak(n): n for n in b.state}
+    db = WitnessAccountDB(WitnessStore(dict(nodes), MissingLog()), decode_header(b.headers[0], "parent").state_root)
+    storage_root = db._base_account(l1_block).storage_root
+    leaf = trie_path(nodes, storage_root, keccak((3).to_bytes(32, "big")))[-1]
+    b.state = [n for n in b.state if keccak(n) != leaf]
+    out = verify_bundle(b)
+    assert out.verdict == WITNESS_INCOMPLETE
+    first = out.missing[0]
+    assert first.hash == leaf and first.account == l1_block and first.slot == 3
+
+
+def test_blocks_of_unimplemented_op_forks_are_refused_in_one_line(tmp_path):
+    b = load_one(BUNDLES / "10-121057303.json")
+    block = rlp.decode(b.block_rlp)
+    block[0][11] = (1_720_627_201).to_bytes(4, "big")  # Fjord's first second
+    b.block_rlp = rlp.encode(block)
+    out = verify_bundle(b)
+    assert out.verdict == "ERROR" and "fjord" in out.reason and "not implemented" in out.reason

@@ -1,0 +1,108 @@
+"""Deposit transactions (type 0x7E) and their receipts.
+
+ethereum-optimism/specs `specs/protocol/deposits.md`: a deposit is
+0x7E || rlp([sourceHash, from, to, mint, value, gas, isSystemTx, data]); it carries no signature
+and no fee fields. Its receipt adds `depositNonce` (the sender's nonce before execution, from
+Regolith) and `depositReceiptVersion` = 1 (from Canyon):
+0x7E || rlp([status, cumulativeGasUsed, logsBloom, logs, depositNonce, depositReceiptVersion]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import rlp
+from eth.rlp.logs import Log
+from eth.rlp.receipts import Receipt
+from eth_bloom import BloomFilter
+from eth_hash.auto import keccak
+
+from ..errors import InputError
+
+DEPOSIT_TX_TYPE = 0x7E
+
+
+@dataclass
+class DepositTransaction:
+    source_hash: bytes
+    sender: bytes
+    to: bytes  # b"" for a contract creation
+    mint: int
+    value: int
+    gas: int
+    is_system_tx: bool
+    data: bytes
+    raw: bytes
+    # set while executing
+    nonce: int = 0
+    intrinsic_gas: int = 0
+    deposit_nonce: Optional[int] = None
+
+    type_id = DEPOSIT_TX_TYPE
+    # a deposit pays no fees: it looks to py-evm's executor like a transaction priced at zero
+    max_fee_per_gas = 0
+    max_priority_fee_per_gas = 0
+    gas_price = 0
+    access_list: tuple = ()
+    authorization_list: tuple = ()
+    r = s = y_parity = 0
+
+    @classmethod
+    def decode(cls, raw: bytes, what: str = "deposit") -> "DepositTransaction":
+        try:
+            fields = rlp.decode(raw[1:])
+            source_hash, sender, to, mint, value, gas, is_system, data = fields
+        except (rlp.exceptions.DecodingError, ValueError, TypeError):
+            raise InputError(f"{what}: not a deposit transaction RLP") from None
+        if len(source_hash) != 32 or len(sender) != 20 or len(to) not in (0, 20):
+            raise InputError(f"{what}: deposit transaction with malformed fields")
+        num = lambda b: int.from_bytes(b, "big")  # noqa: E731
+        return cls(source_hash, sender, to, num(mint), num(value), num(gas), bool(num(is_system)), data, raw)
+
+    def encode(self) -> bytes:
+        return self.raw
+
+    @property
+    def hash(self) -> bytes:
+        return keccak(self.raw)
+
+    def validate(self) -> None:  # no signature, no fee fields
+        pass
+
+    def check_signature_validity(self) -> None:
+        pass
+
+    def make_receipt(self, status: bytes, gas_used: int, log_entries) -> "DepositReceipt":
+        logs = [Log(address, topics, data) for address, topics, data in log_entries]
+        return DepositReceipt(status, gas_used, logs, self.deposit_nonce, self.receipt_version)
+
+    receipt_version: Optional[int] = None
+
+
+class DepositReceipt:
+    """A receipt of a deposit: py-evm's receipt fields plus the OP extensions."""
+
+    type_id = DEPOSIT_TX_TYPE
+
+    def __init__(self, status: bytes, gas_used: int, logs, deposit_nonce: Optional[int], version: Optional[int]):
+        self._inner = Receipt(state_root=status, gas_used=gas_used, logs=logs)
+        self.deposit_nonce = deposit_nonce
+        self.version = version
+
+    state_root = property(lambda self: self._inner.state_root)
+    gas_used = property(lambda self: self._inner.gas_used)
+    logs = property(lambda self: self._inner.logs)
+    bloom = property(lambda self: self._inner.bloom)
+
+    @property
+    def bloom_filter(self) -> BloomFilter:
+        return self._inner.bloom_filter
+
+    def encode(self) -> bytes:
+        fields = rlp.decode(rlp.encode(self._inner))  # status, cumulative gas, bloom, logs
+        if self.deposit_nonce is not None:
+            fields.append(self.deposit_nonce)
+            if self.version is not None:
+                fields.append(self.version)
+        return bytes([DEPOSIT_TX_TYPE]) + rlp.encode(fields)
