@@ -1,8 +1,10 @@
 """Chain configurations: chain id and fork schedule, and the choice of fork for a block.
 
-Fork activations are facts of each network; sources are cited beside each table (go-ethereum
-`params/config.go`, the eth-clients network repositories). Forks activate by block number up to
-Paris and by timestamp from Shanghai on.
+Fork activations are facts of each network, copied from go-ethereum `params/config.go`
+(Mainnet/Sepolia/Holesky/HoodiChainConfig with OsakaTime, BPO1Time, BPO2Time and the Default*BlobConfig
+values, read on 2026-11-24 from a copy in the search index, id 1119287850); the mainnet times also
+match the execution specs' FORK_CRITERIA (ethereum-execution 2.20.0). Forks activate by block
+number up to Paris and by timestamp from Shanghai on.
 """
 
 from __future__ import annotations
