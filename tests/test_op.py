@@ -115,7 +115,121 @@ def test_the_l1block_scalar_slot_missing_from_the_witness():
 def test_blocks_of_unimplemented_op_forks_are_refused_in_one_line(tmp_path):
     b = load_one(BUNDLES / "10-121057303.json")
     block = rlp.decode(b.block_rlp)
-    block[0][11] = (1_720_627_201).to_bytes(4, "big")  # Fjord's first second
+    block[0][11] = (1_746_806_401).to_bytes(4, "big")  # Isthmus's first second
     b.block_rlp = rlp.encode(block)
     out = verify_bundle(b)
-    assert out.verdict == "ERROR" and "fjord" in out.reason and "not implemented" in out.reason
+    assert out.verdict == "ERROR" and "isthmus" in out.reason and "not implemented" in out.reason
+
+
+# -- Fjord, Holocene, build --------------------------------------------------------------------------
+OP_SEPOLIA_FIXTURE = SHARED / "kona-op-sepolia" / "op-sepolia-26207960.json"
+
+
+def test_fastlz_matches_op_geth_and_op_revm_vectors():
+    from witnessverify.op.fastlz import flz_compress_len
+
+    vectors = _vectors()["fastlz"]
+    checked = 0
+    for v in vectors:
+        if "input_hex" in v:
+            data = bytes.fromhex(v["input_hex"].removeprefix("0x"))
+        elif v.get("input", "").endswith("repeated 1000 times"):
+            data = bytes.fromhex(v["input"][2:4]) * 1000
+        else:
+            continue
+        assert flz_compress_len(data) == v["expected"], v.get("input", v.get("input_hex", "")[:20])
+        checked += 1
+    assert checked >= 7
+
+
+def test_fjord_l1_cost_matches_vectors():
+    from witnessverify.op.l1cost import fjord_l1_cost
+
+    g = _vectors()["l1_cost_op_geth"]
+    p = g["params"]
+    params = L1FeeParams.from_values(l1_base_fee=p["l1BaseFee"], blob_base_fee=p["blobBaseFee"],
+                                     base_fee_scalar=p["baseFeeScalar"], blob_base_fee_scalar=p["blobBaseFeeScalar"])
+    empty_tx = bytes.fromhex("dd80808094095e7baea6a6c7c4c2dfeb977efac326af552d878080808080")
+    assert fjord_l1_cost(empty_tx, params) == g["expected"]["fjord"]["fee"]
+    r = _vectors()["l1_cost_op_revm"]
+    all_1000 = L1FeeParams.from_values(l1_base_fee=1000, blob_base_fee=1000, base_fee_scalar=1000, blob_base_fee_scalar=1000)
+    assert fjord_l1_cost(bytes.fromhex("facade"), all_1000) == r["fjord_cost"][0]["expected"]
+    b = r["op_mainnet_fjord_block_124665056"]
+    params = L1FeeParams.from_values(l1_base_fee=b["l1BaseFee"], base_fee_scalar=b["baseFeeScalar"],
+                                     blob_base_fee=b["blobBaseFee"], blob_base_fee_scalar=b["blobBaseFeeScalar"])
+    assert fjord_l1_cost(bytes.fromhex(b["tx_hex"]), params) == b["expected_l1_fee"]
+
+
+def test_holocene_base_fee_from_the_parents_extra_data():
+    from types import SimpleNamespace
+
+    from witnessverify.chains import BASE_SEPOLIA
+    from witnessverify.header_checks import expected_base_fee
+
+    v = _vectors()["holocene_base_fee_reth"]
+    parent = SimpleNamespace(
+        base_fee_per_gas=v["parent"]["base_fee"], gas_used=v["parent"]["gas_used"], gas_limit=v["parent"]["gas_limit"],
+        extra_data=bytes.fromhex(v["parent"]["extra_data"][2:]), timestamp=v["parent"]["timestamp"],
+    )
+    elasticity, denominator = BASE_SEPOLIA.eip1559_params("holocene", parent)
+    assert (elasticity, denominator) == (10, 250)
+    assert expected_base_fee(parent, elasticity, denominator) == v["expected_base_fee"]
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "witnessverify.cli", *args], capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in r.stdout + r.stderr
+    return r
+
+
+def test_build_op_sepolia_block_from_payload_attributes():
+    """OP Sepolia #26207960 (Holocene): the sealed block's hash is the one the chain gave it."""
+    r = _cli("build", str(OP_SEPOLIA_FIXTURE), "--json")
+    assert r.returncode == 0, r.stdout
+    doc = json.loads(r.stdout)
+    expected = json.loads(OP_SEPOLIA_FIXTURE.read_text())["expected_block_hash"]
+    assert doc["verdict"] == "MATCH" and doc["block"]["hash"] == expected
+    assert doc["fork"] == "op-holocene" and doc["header"]["extraData"] == "0x00000000fa00000006"
+
+
+def test_build_with_changed_attributes_differs(tmp_path):
+    doc = json.loads(OP_SEPOLIA_FIXTURE.read_text())
+    doc["executing_payload"]["eip1559Params"] = "0x000000fa00000008"
+    (tmp_path / "f.json").write_text(json.dumps(doc))
+    r = _cli("build", str(tmp_path / "f.json"))
+    assert r.returncode == 1 and r.stdout.startswith("DIFFERS")
+
+
+def test_build_with_a_preimage_missing_is_incomplete(tmp_path):
+    doc = json.loads(OP_SEPOLIA_FIXTURE.read_text())
+    parent_root = doc["parent_header"]["stateRoot"]
+    del doc["preimages"][parent_root]
+    (tmp_path / "f.json").write_text(json.dumps(doc))
+    r = _cli("build", str(tmp_path / "f.json"))
+    assert r.returncode == 4 and "not proven" in r.stdout  # the pre-state root itself is gone
+
+    doc = json.loads(OP_SEPOLIA_FIXTURE.read_text())
+    nodes = {bytes.fromhex(k[2:]): bytes.fromhex(v[2:]) for k, v in doc["preimages"].items()}
+    l1_block = bytes.fromhex("4200000000000000000000000000000000000015")
+    path = trie_path(nodes, bytes.fromhex(parent_root[2:]), keccak(l1_block))
+    del doc["preimages"]["0x" + path[1].hex()]
+    (tmp_path / "g.json").write_text(json.dumps(doc))
+    r = _cli("build", str(tmp_path / "g.json"), "--json")
+    assert r.returncode == 3
+    assert json.loads(r.stdout)["missing"][0]["hash"] == "0x" + path[1].hex()
+
+    (tmp_path / "h.json").write_text("{")
+    assert _cli("build", str(tmp_path / "h.json")).returncode == 4
+
+
+def test_rollup_config_selects_the_chain(tmp_path):
+    rc = json.loads(OP_SEPOLIA_FIXTURE.read_text())["rollup_config"]
+    (tmp_path / "rollup.json").write_text(json.dumps(rc))
+    r = _cli("build", str(OP_SEPOLIA_FIXTURE), "--rollup-config", str(tmp_path / "rollup.json"))
+    assert r.returncode == 0 and r.stdout.startswith("MATCH")
+    rc["holocene_time"] = None  # without Holocene the header changes: a different hash
+    (tmp_path / "rollup2.json").write_text(json.dumps(rc))
+    assert _cli("build", str(OP_SEPOLIA_FIXTURE), "--rollup-config", str(tmp_path / "rollup2.json")).returncode == 1

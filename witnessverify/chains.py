@@ -94,9 +94,18 @@ class ChainConfig:
             raise InputError(f"chain {self.name}: no OP fork is active at timestamp {timestamp}")
         return chosen
 
-    def eip1559_params(self, op_fork: Optional[str] = None) -> tuple[int, int]:
-        """(elasticity multiplier, base fee max change denominator) at a fork."""
+    def eip1559_params(self, op_fork: Optional[str] = None, parent=None) -> tuple[int, int]:
+        """(elasticity multiplier, base fee max change denominator) for a child of `parent`."""
+        from .op.holocene import decode_extra_data
         from .op.vm import at_least
+
+        holocene = self.op_forks.get("holocene") if self.op_forks else None
+        if op_fork and at_least(op_fork, "holocene") and parent is not None and holocene is not None \
+                and parent.timestamp >= holocene:
+            params = decode_extra_data(parent.extra_data)
+            if params is not None:
+                denominator, elasticity = params
+                return elasticity, denominator
 
         if op_fork and self.eip1559_denominator_canyon and at_least(op_fork, "canyon"):
             return self.eip1559_elasticity, self.eip1559_denominator_canyon
@@ -241,17 +250,87 @@ OP_MAINNET = ChainConfig(
     sources=("ethereum-optimism/superchain-registry superchain/configs/mainnet/op.toml @8336d2ae",),
 )
 
-CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI, OP_MAINNET)}
+def _op_chain(name: str, chain_id: int, elasticity: int, forks: dict[str, Optional[int]], source: str) -> ChainConfig:
+    return ChainConfig(
+        name=name,
+        chain_id=chain_id,
+        block_forks={"paris": 0},
+        time_forks={},
+        eip1559_elasticity=elasticity,
+        eip1559_denominator=50,
+        eip1559_denominator_canyon=250,
+        op_forks={k: v for k, v in forks.items() if v is not None},
+        sources=(source,),
+    )
+
+
+# OP Sepolia: superchain-registry superchain/configs/sepolia/op.toml @8336d2ae.
+OP_SEPOLIA = _op_chain("op-sepolia", 11_155_420, 6, {
+    "regolith": 0, "canyon": 1_699_981_200, "delta": 1_703_203_200, "ecotone": 1_708_534_800,
+    "fjord": 1_716_998_400, "granite": 1_723_478_400, "holocene": 1_732_633_200, "isthmus": 1_744_905_600,
+    "jovian": 1_763_568_001, "karst": 1_781_712_001,
+}, "ethereum-optimism/superchain-registry superchain/configs/sepolia/op.toml @8336d2ae")
+
+# Base and Base Sepolia left the registry on 2026-04-27 (commit 0d9aefc4); these are the values of
+# its last version (5b055be4). No Karst time was ever recorded there: pass --rollup-config for
+# Base blocks after Jovian.
+BASE = _op_chain("base", 8453, 6, {
+    "regolith": 0, "canyon": 1_704_992_401, "delta": 1_708_560_000, "ecotone": 1_710_374_401,
+    "fjord": 1_720_627_201, "granite": 1_726_070_401, "holocene": 1_736_445_601, "isthmus": 1_746_806_401,
+    "jovian": 1_764_691_201,
+}, "ethereum-optimism/superchain-registry superchain/configs/mainnet/base.toml @5b055be4")
+BASE_SEPOLIA = _op_chain("base-sepolia", 84532, 10, {
+    "regolith": 0, "canyon": 1_699_981_200, "delta": 1_703_203_200, "ecotone": 1_708_534_800,
+    "fjord": 1_716_998_400, "granite": 1_723_478_400, "holocene": 1_732_633_200, "isthmus": 1_744_905_600,
+    "jovian": 1_763_568_001,
+}, "ethereum-optimism/superchain-registry superchain/configs/sepolia/base.toml @5b055be4")
+
+CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI, OP_MAINNET, OP_SEPOLIA, BASE, BASE_SEPOLIA)}
+
+
+def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
+    """An OP Stack chain from an op-node rollup config JSON (`l2_chain_id`, `<fork>_time`,
+    `chain_op_config` with the EIP-1559 parameters)."""
+    from .op.vm import OP_FORK_ORDER
+
+    if not isinstance(doc, dict) or "l2_chain_id" not in doc:
+        raise InputError(f"{origin}: not an op-node rollup config (no l2_chain_id)")
+    forks: dict[str, int] = {"regolith": doc.get("regolith_time", 0) or 0}
+    for name in OP_FORK_ORDER[2:]:
+        value = doc.get(f"{name}_time")
+        if value is not None:
+            if not isinstance(value, int) or value < 0:
+                raise InputError(f"{origin}: {name}_time is not a timestamp")
+            forks[name] = value
+    op = doc.get("chain_op_config") or {}
+    try:
+        return ChainConfig(
+            name=f"rollup-{doc['l2_chain_id']}",
+            chain_id=int(doc["l2_chain_id"]),
+            block_forks={"paris": 0},
+            time_forks={},
+            eip1559_elasticity=int(op.get("eip1559Elasticity", 6)),
+            eip1559_denominator=int(op.get("eip1559Denominator", 50)),
+            eip1559_denominator_canyon=int(op.get("eip1559DenominatorCanyon", 250)),
+            op_forks=forks,
+            sources=(origin,),
+        )
+    except (TypeError, ValueError):
+        raise InputError(f"{origin}: malformed chain_op_config") from None
 BY_ID = {c.chain_id: c for c in CHAINS.values()}
 
 
-def resolve_chain(name: Optional[str], chain_id: Optional[int], origin: str) -> ChainConfig:
-    """Pick the chain config from `--chain` or the bundle's chain id; they must agree."""
+def resolve_chain(name, chain_id: Optional[int], origin: str) -> ChainConfig:
+    """Pick the chain config from `--chain` (a name, or a config from --rollup-config) or the
+    bundle's chain id; they must agree."""
     if name is not None:
-        key = name.lower()
-        if key not in CHAINS:
-            raise InputError(f"unknown chain {name!r}; known: {', '.join(sorted(CHAINS))}")
-        chain = CHAINS[key]
+        if isinstance(name, ChainConfig):
+            chain, name = name, name.name
+        else:
+            key = name.lower()
+            if key not in CHAINS:
+                raise InputError(f"unknown chain {name!r}; known: {', '.join(sorted(CHAINS))}")
+            chain = CHAINS[key]
         if chain_id is not None and chain_id != chain.chain_id:
             raise InputError(
                 f"{origin}: chain id {chain_id} in the input contradicts --chain {name} "

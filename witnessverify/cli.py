@@ -60,12 +60,26 @@ def main() -> None:
 @click.option("--parent-state-root", callback=_root, help="Pre-state root, for inputs without a parent header.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per block (JSON Lines).")
 @click.option("--strict", is_flag=True, help="Treat unproven absences of read-only accounts as missing data.")
-def verify(paths, fmt, chain, parent_state_root, as_json, strict) -> None:
+@click.option("--rollup-config", type=click.Path(), help="op-node rollup config JSON of an OP Stack chain.")
+def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config) -> None:
     """Verify each block found at PATH (files or folders; default: the bundled witnesses/)."""
     if not paths:
         if not DEFAULT_WITNESSES.is_dir():
             raise click.UsageError(f"no PATH given and no bundled witnesses at {DEFAULT_WITNESSES}")
         paths = (str(DEFAULT_WITNESSES),)
+    if rollup_config:
+        import json
+
+        from .chains import chain_from_rollup_config
+
+        try:
+            chain = chain_from_rollup_config(json.loads(Path(rollup_config).read_text()), rollup_config)
+        except (OSError, ValueError) as exc:
+            click.echo(f"ERROR {rollup_config}: cannot read the rollup config ({exc})")
+            sys.exit(4)
+        except InputError as exc:
+            click.echo(f"ERROR {exc}")
+            sys.exit(4)
     verdicts, internal = [], False
     for path in paths:
         for outcome in verify_path(path, fmt, chain, parent_state_root, strict):
@@ -108,6 +122,61 @@ def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
         name = f"{b.chain_id or 'chain'}-{header.block_number}.json"
         (out / name).write_text(b.dumps())
         click.echo(f"{out / name}  (#{header.block_number}, {len(b.state)} nodes, {len(b.codes)} codes)")
+
+
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--chain", help="Chain name; default: the fixture's rollup_config.")
+@click.option("--rollup-config", type=click.Path(), help="op-node rollup config JSON of the chain.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def build(path, chain, rollup_config, as_json) -> None:
+    """Build an OP Stack block from parent header + payload attributes + witness (kona style).
+
+    Exit 0 when the built hash equals the fixture's expected hash (or none is given), 1 when it
+    differs, 3 when the witness lacks data, 4 when the input is unreadable.
+    """
+    from .build import build_from_file
+
+    try:
+        built = build_from_file(path, chain, rollup_config)
+    except InputError as exc:
+        click.echo(f"ERROR {exc}")
+        sys.exit(4)
+    if built.missing:
+        verdict, code = "WITNESS_INCOMPLETE", 3
+    elif built.invalid:
+        verdict, code = "INVALID", 1
+    elif built.expected_hash is None:
+        verdict, code = "BUILT", 0
+    elif built.expected_hash == built.block_hash:
+        verdict, code = "MATCH", 0
+    else:
+        verdict, code = "DIFFERS", 1
+    doc = {
+        "verdict": verdict,
+        "fork": built.fork,
+        "block": {"number": built.number, "hash": "0x" + built.block_hash.hex()},
+        "expectedHash": None if built.expected_hash is None else "0x" + built.expected_hash.hex(),
+        "header": built.header,
+        "missing": [m.to_json() for m in built.missing],
+        "invalid": built.invalid,
+        "seconds": round(built.seconds, 6),
+    }
+    if as_json:
+        import json
+
+        click.echo(json.dumps(doc))
+    else:
+        click.echo(f"{verdict:<18} #{built.number} ({built.fork}) built 0x{built.block_hash.hex()}")
+        if built.expected_hash is not None:
+            click.echo(f"{'':<18} expected 0x{built.expected_hash.hex()}")
+        for name, value in built.header.items():
+            click.echo(f"{'':<18} {name:<17} {value}")
+        for m in built.missing[:20]:
+            click.echo(f"{'':<18} missing: {m.describe()}")
+        if built.invalid:
+            click.echo(f"{'':<18} {built.invalid}")
+    sys.exit(code)
 
 
 if __name__ == "__main__":

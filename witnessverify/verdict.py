@@ -128,6 +128,12 @@ def classify_gaps(result: ExecutionResult) -> tuple[list[Missing], list[Missing]
     return missing, assumed
 
 
+def _holocene_active(checked: CheckedWitness) -> bool:
+    from .op.vm import at_least
+
+    return at_least(checked.op_fork, "holocene")
+
+
 def judge(
     checked: CheckedWitness,
     result: ExecutionResult,
@@ -152,9 +158,15 @@ def judge(
         chain = checked.chain
         for name, from_parent, claimed in check_against_parent(
             checked.evm_fork, header, checked.parent, chain.blob_params(checked.evm_fork),
-            chain.eip1559_params(checked.op_fork), gas_limit_bound=not chain.is_op,
+            chain.eip1559_params(checked.op_fork, checked.parent), gas_limit_bound=not chain.is_op,
         ):
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
+    if checked.op_fork and _holocene_active(checked):
+        from .op.holocene import decode_extra_data
+
+        if decode_extra_data(header.extra_data) is None:
+            mismatches.append({"field": "extraData", "expected": "0x" + header.extra_data.hex(),
+                               "computed": "version 0 || denominator (non-zero) || elasticity", "rule": "parent"})
     if result.invalid_block is not None:
         mismatches.insert(0, {"field": "block", "expected": "valid", "computed": f"invalid: {result.invalid_block}"})
     if result.invalid_transaction is not None:

@@ -11,6 +11,8 @@ L1-attributes deposit before any user transaction:
 
 from __future__ import annotations
 
+from .fastlz import flz_compress_len
+
 L1_BLOCK = bytes.fromhex("4200000000000000000000000000000000000015")
 
 
@@ -73,6 +75,21 @@ def ecotone_l1_cost(tx: bytes, p: L1FeeParams) -> int:
     return data_gas(tx, regolith=True) * scaled // 16_000_000
 
 
+# Fjord: a linear regression of the compressed size (specs `fjord/exec-engine.md`)
+FJORD_INTERCEPT = -42_585_600
+FJORD_FASTLZ_COEF = 836_500
+FJORD_MIN_SIZE_SCALED = 100 * 1_000_000
+FJORD_DIVISOR = 1_000_000_000_000
+
+
+def fjord_l1_cost(tx: bytes, p: L1FeeParams) -> int:
+    if p.blob_base_fee == 0 and p.scalars_word == 0:  # op-geth still checks this first
+        return bedrock_l1_cost(tx, p, regolith=True)
+    scaled = p.base_fee_scalar * p.l1_base_fee * 16 + p.blob_base_fee_scalar * p.blob_base_fee
+    size = max(FJORD_MIN_SIZE_SCALED, FJORD_INTERCEPT + FJORD_FASTLZ_COEF * flz_compress_len(tx))
+    return size * scaled // FJORD_DIVISOR
+
+
 def l1_cost(tx: bytes, p: L1FeeParams, op_fork: str) -> int:
     if not tx or tx[0] == 0x7E:
         return 0
@@ -82,4 +99,6 @@ def l1_cost(tx: bytes, p: L1FeeParams, op_fork: str) -> int:
         return bedrock_l1_cost(tx, p, regolith=True)
     if op_fork == "ecotone":
         return ecotone_l1_cost(tx, p)
+    if op_fork in ("fjord", "granite", "holocene"):
+        return fjord_l1_cost(tx, p)
     raise NotImplementedError(f"L1 cost of OP fork {op_fork}")

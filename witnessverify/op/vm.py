@@ -9,7 +9,10 @@ opcodes; Canyon/Delta: Shanghai; Ecotone: Cancun) with these changes
   - fees of other transactions: the priority fee to the coinbase (SequencerFeeVault), the base
     fee to the BaseFeeVault (0x4200…0019) instead of being burnt, the L1 data fee, charged up
     front, to the L1FeeVault (0x4200…001A);
-  - blob transactions are rejected.
+  - blob transactions are rejected;
+  - Fjord: P256VERIFY (RIP-7212) at 0x100 for 3450 gas, the FastLZ-based L1 cost;
+    Granite: bn256Pairing inputs limited to 112687 bytes; Holocene: EIP-1559 parameters in the
+    header's extraData (header_checks.py / op/holocene.py).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from __future__ import annotations
 from eth.abc import ReceiptAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
 from eth_keys import keys
+from eth.exceptions import VMError
 from eth_utils import ValidationError
 
+from ..osaka.p256verify import P256VERIFY_ADDRESS, make_p256verify
 from .deposits import DepositTransaction
 from .l1cost import L1FeeParams, l1_cost
 
@@ -34,7 +39,10 @@ EVM_FORK = {
     "isthmus": "prague", "jovian": "prague", "karst": "osaka",
 }
 # OP forks whose execution rules are implemented here; blocks of later forks are refused
-SUPPORTED = ("regolith", "canyon", "delta", "ecotone")
+SUPPORTED = ("regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene")
+
+GAS_P256VERIFY_FJORD = 3450  # RIP-7212 as activated in Fjord (specs `fjord/exec-engine.md`)
+GRANITE_BN256_PAIRING_MAX_INPUT = 112_687  # specs `granite/exec-engine.md`: 427 pairs
 
 _DUMMY_KEY = keys.PrivateKey(b"\x01" * 32)
 
@@ -141,6 +149,30 @@ class OPVMMixin:
             return receipt, None
 
 
+class Bn256PairingInputTooLong(VMError):
+    """Granite: a bn256Pairing input over the limit fails the call, consuming its gas."""
+
+
+def _limited_pairing(pairing):
+    def bn256_pairing(computation):
+        if len(computation.msg.data) > GRANITE_BN256_PAIRING_MAX_INPUT:
+            raise Bn256PairingInputTooLong(f"bn256Pairing input over {GRANITE_BN256_PAIRING_MAX_INPUT} bytes")
+        return pairing(computation)
+
+    return bn256_pairing
+
+
+def _op_computation(op_fork: str, computation: type) -> type:
+    """Precompile changes of the OP forks on top of the EVM fork's computation."""
+    precompiles = dict(computation.get_precompiles())
+    if at_least(op_fork, "fjord"):
+        precompiles[P256VERIFY_ADDRESS] = make_p256verify(GAS_P256VERIFY_FJORD)
+    if at_least(op_fork, "granite"):
+        pairing = (8).to_bytes(20, "big")
+        precompiles[pairing] = _limited_pairing(precompiles[pairing])
+    return type(f"OP{op_fork.title()}{computation.__name__}", (computation,), {"_precompiles": precompiles})
+
+
 def op_vm_class(op_fork: str, evm_vm_class: type) -> type:
     """`evm_vm_class` (a witness-backed Ethereum VM) with the rules of `op_fork`."""
     state = evm_vm_class.get_state_class()
@@ -148,7 +180,11 @@ def op_vm_class(op_fork: str, evm_vm_class: type) -> type:
     op_state = type(
         f"OP{op_fork.title()}{state.__name__}",
         (OPStateMixin, state),
-        {"transaction_executor_class": executor, "op_fork": op_fork},
+        {
+            "transaction_executor_class": executor,
+            "op_fork": op_fork,
+            "computation_class": _op_computation(op_fork, state.computation_class),
+        },
     )
     return type(
         f"OP{op_fork.title()}VM",
