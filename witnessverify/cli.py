@@ -124,6 +124,61 @@ def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
         click.echo(f"{out / name}  (#{header.block_number}, {len(b.state)} nodes, {len(b.codes)} codes)")
 
 
+def _rpc_pairs(values, what: str) -> dict[str, str]:
+    out = {}
+    for v in values:
+        name, sep, rest = v.partition("=")
+        if not sep or not name or not rest:
+            raise click.BadParameter(f"expected NAME=VALUE, got {v!r}", param_hint=what)
+        out[name] = rest
+    return out
+
+
+@main.command()
+@click.argument("block")
+@click.option("--rpc", "rpcs", multiple=True, required=True, help="NAME=URL of a client (repeat).")
+@click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that client.")
+@click.option("--chain", help="Chain name; default: from eth_chainId.")
+@click.option("--witness-from", help="Ask this client for the witness first.")
+@click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write the bundle and the claims here.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--rps", type=float, default=0.0, help="Requests per second per client (0: no limit).")
+@click.option("--timeout", type=float, default=60.0, help="Seconds per request.")
+def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps, timeout) -> None:
+    """Tie-breaker: fetch BLOCK (number, hash, latest/safe/finalized) from every client, judge it
+    with the independent engine and name the client that is wrong.
+
+    Exit 0 all clients agree with the engine, 1 a client is wrong, 3 inconclusive, 4 no usable source.
+    """
+    from .rpc import RpcClient
+    from .tiebreak import check as run_check
+    from .tiebreak import human as check_human
+    from .tiebreak import to_json as check_json
+
+    urls = _rpc_pairs(rpcs, "--rpc")
+    headers: dict[str, dict[str, str]] = {}
+    for name, header in _rpc_pairs(rpc_headers, "--rpc-header").items():
+        key, sep, value = header.partition(":")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=Header: value, got {header!r}", param_hint="--rpc-header")
+        headers.setdefault(name, {})[key.strip()] = value.strip()
+    if block not in ("latest", "safe", "finalized"):
+        try:
+            int(block, 0)
+        except ValueError:
+            if not (block.startswith("0x") and len(block) == 66):
+                raise click.BadParameter("a number, a 32-byte hash, or latest/safe/finalized", param_hint="BLOCK")
+    clients = [RpcClient(name, url, headers.get(name, {}), timeout=timeout, rps=rps) for name, url in urls.items()]
+    report = run_check(block, clients, chain, witness_from, save_dir)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(check_json(report), default=str))
+    else:
+        click.echo(check_human(report))
+    sys.exit(report.exit_code)
+
+
 @main.command()
 @click.argument("path", type=click.Path())
 @click.option("--chain", help="Chain name; default: the fixture's rollup_config.")

@@ -49,6 +49,7 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
     reason: str = ""  # one line for ERROR / WITNESS_INVALID / WITNESS_INCOMPLETE
     gas_used: int = 0
+    receipts: list = field(default_factory=list)  # the computed receipts (for diagnosis)
     seconds: float = 0.0
     witness_bytes: int = 0
     transactions: int = 0
@@ -198,6 +199,7 @@ def judge(
         assumed_absent=assumed,
         skipped=skipped,
         gas_used=result.gas_used,
+        receipts=list(result.receipts),
         seconds=result.seconds,
         transactions=len(checked.block.transactions),
     )

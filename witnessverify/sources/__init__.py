@@ -161,6 +161,13 @@ def _witness_bundle(witness: Artefact, block: Artefact, chain_id: Optional[int])
     )
 
 
+def bundle_from_witness_json(doc: dict, block_rlp: bytes, origin: str, chain_id: Optional[int] = None) -> Bundle:
+    """A bundle from a `debug_executionWitness` result (any client's shape) and a block RLP."""
+    if not isinstance(doc, dict) or "state" not in doc:
+        raise InputError(f"{origin}: the witness answer is not an execution witness object")
+    return _witness_bundle(Artefact(Path(origin), "witness", doc), Artefact(Path(origin), "block", block_rlp), chain_id)
+
+
 def _sbv_bundle(art: Artefact) -> Bundle:
     doc, path = art.data, art.path
     try:

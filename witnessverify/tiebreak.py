@@ -1,0 +1,336 @@
+"""The tie-breaker: fetch one block from N live clients, judge it with the independent engine,
+and say which client is wrong.
+
+Everything is fetched by block hash once the hash is fixed, so a reorg between calls cannot mix
+two blocks (if the hash at the height changes during the check, the answer is INCONCLUSIVE).
+
+Per client: AGREES (it holds the block and the engine confirms it, or it rejected a block the
+engine also finds invalid), DISAGREES (it holds a block the engine finds wrong: which fields),
+REJECTED (it rejected a block the engine finds valid), UNAVAILABLE (why). Overall: AGREE, SPLIT
+(culprits named) or INCONCLUSIVE (why). Exit codes: 0 agree, 1 a client is wrong, 3
+inconclusive, 4 no usable source.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import rlp
+from eth_hash.auto import keccak
+
+from .bundle import Bundle
+from .errors import InputError
+from .hexjson import hex_bytes
+from .pipeline import verify_bundle
+from .rpc import RpcClient, RpcError
+from .sources import bundle_from_witness_json
+from .sources.blockjson import block_rlp_from_json, header_fields
+from .verdict import MISMATCH, VALID, Outcome
+
+AGREES, DISAGREES, REJECTED, UNAVAILABLE = "AGREES", "DISAGREES", "REJECTED", "UNAVAILABLE"
+AGREE, SPLIT, INCONCLUSIVE, NO_SOURCE = "AGREE", "SPLIT", "INCONCLUSIVE", "NO_SOURCE"
+EXIT = {AGREE: 0, SPLIT: 1, INCONCLUSIVE: 3, NO_SOURCE: 4}
+
+
+@dataclass
+class Claim:
+    client: str
+    kind: str  # "header" | "rejected" | "none" | "unavailable"
+    header_json: Optional[dict] = None
+    reason: str = ""
+    block_rlp: Optional[bytes] = None  # from a bad-block entry
+
+
+@dataclass
+class ClientVerdict:
+    client: str
+    verdict: str
+    detail: str = ""
+    fields: list = field(default_factory=list)
+    diagnosis: dict = field(default_factory=dict)
+
+
+@dataclass
+class CheckReport:
+    overall: str
+    reason: str = ""
+    block_number: Optional[int] = None
+    block_hash: Optional[bytes] = None
+    outcome: Optional[Outcome] = None
+    clients: list[ClientVerdict] = field(default_factory=list)
+    witness_sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT[self.overall]
+
+
+def _is_hash(ref: str) -> bool:
+    return ref.startswith("0x") and len(ref) == 66
+
+
+def _header_hash(header: dict, where: str) -> bytes:
+    return keccak(rlp.encode(header_fields(header, where)))
+
+
+def _try(client: RpcClient, method: str, *params):
+    """(result, None) or (None, RpcError)."""
+    try:
+        return client.call(method, *params), None
+    except RpcError as exc:
+        return None, exc
+
+
+def resolve(ref: str, clients: list[RpcClient], notes: list[str]) -> tuple[Optional[bytes], Optional[int]]:
+    """The block hash (and number) to check: from the hash given, or what the clients report."""
+    if _is_hash(ref):
+        for c in clients:
+            header, _ = _try(c, "eth_getBlockByHash", ref, False)
+            if isinstance(header, dict) and "number" in header:
+                return bytes.fromhex(ref[2:]), int(header["number"], 16)
+        return bytes.fromhex(ref[2:]), None
+    tag = ref if ref in ("latest", "safe", "finalized") else hex(int(ref, 0))
+    seen: dict[bytes, int] = {}
+    number = None
+    for c in clients:
+        header, err = _try(c, "eth_getBlockByNumber", tag, False)
+        if err or not isinstance(header, dict):
+            notes.append(f"{c.name}: no block at {ref}" + (f" ({err})" if err else ""))
+            continue
+        h = bytes.fromhex(header["hash"][2:])
+        seen[h] = seen.get(h, 0) + 1
+        number = int(header["number"], 16)
+    if not seen:
+        return None, None
+    if len(seen) > 1:
+        notes.append(f"clients hold different blocks at {ref}: " + ", ".join("0x" + h.hex()[:16] for h in seen))
+    best = max(seen, key=lambda h: seen[h])
+    return best, number
+
+
+def gather_claim(c: RpcClient, block_hash: bytes) -> Claim:
+    h = "0x" + block_hash.hex()
+    header, err = _try(c, "eth_getBlockByHash", h, False)
+    if err is not None and err.kind != "rpc":
+        return Claim(c.name, "unavailable", reason=str(err))
+    if isinstance(header, dict):
+        return Claim(c.name, "header", header_json=header)
+    bad, err = _try(c, "debug_getBadBlocks")
+    if isinstance(bad, list):
+        for entry in bad:
+            if isinstance(entry, dict) and str(entry.get("hash", "")).lower() == h:
+                raw = entry.get("rlp")
+                reason = entry.get("reason") or (entry.get("block") or {}).get("reason") or ""
+                return Claim(c.name, "rejected", reason=str(reason)[:300],
+                             block_rlp=hex_bytes(raw, f"{c.name}: bad block rlp") if raw else None)
+    return Claim(c.name, "none", reason="does not hold the block and lists no bad block for it")
+
+
+def fetch_block_rlp(clients: list[RpcClient], claims: list[Claim], block_hash: bytes) -> tuple[Optional[bytes], list[str]]:
+    h = "0x" + block_hash.hex()
+    notes = []
+    for c in clients:
+        raw, err = _try(c, "debug_getRawBlock", h)
+        if isinstance(raw, str):
+            data = hex_bytes(raw, f"{c.name}: debug_getRawBlock")
+            if keccak(rlp.encode(rlp.decode(data)[0])) == block_hash:
+                return data, notes
+            notes.append(f"{c.name}: debug_getRawBlock returned a block that does not hash to {h}")
+    for claim in claims:
+        if claim.block_rlp and keccak(rlp.encode(rlp.decode(claim.block_rlp)[0])) == block_hash:
+            return claim.block_rlp, notes
+    for c in clients:
+        full, err = _try(c, "eth_getBlockByHash", h, True)
+        if isinstance(full, dict):
+            try:
+                data = block_rlp_from_json(full, f"{c.name}: eth_getBlockByHash")
+            except InputError as exc:
+                notes.append(str(exc))
+                continue
+            if keccak(rlp.encode(rlp.decode(data)[0])) == block_hash:
+                return data, notes
+    return None, notes
+
+
+def fetch_witnesses(clients: list[RpcClient], block_hash: bytes, number: Optional[int]) -> list[tuple[str, dict]]:
+    out = []
+    h = "0x" + block_hash.hex()
+    for c in clients:
+        w, err = _try(c, "debug_executionWitnessByBlockHash", h)
+        if not isinstance(w, dict) and number is not None:
+            # by number only if this client's block at that height is the one being checked
+            at, _ = _try(c, "eth_getBlockByNumber", hex(number), False)
+            if isinstance(at, dict) and str(at.get("hash", "")).lower() == h:
+                w, err = _try(c, "debug_executionWitness", hex(number))
+        if isinstance(w, dict):
+            out.append((c.name, w))
+    return out
+
+
+def _merge(bundles: list[Bundle]) -> Bundle:
+    base = bundles[0]
+    state, codes, headers, keys = [], [], [], []
+    for b in bundles:
+        state += b.state
+        codes += b.codes
+        headers += [h for h in b.headers if h not in headers]
+        keys += b.keys
+    return Bundle(chain_id=base.chain_id, block_rlp=base.block_rlp, state=list(dict.fromkeys(state)),
+                  codes=list(dict.fromkeys(codes)), headers=headers, keys=list(dict.fromkeys(keys)),
+                  origin="merged witness of " + ", ".join(b.origin for b in bundles))
+
+
+def diagnose(c: RpcClient, block_hash: bytes, outcome_receipts: list) -> dict:
+    """First transaction whose receipt (status, cumulative gas, log count) differs from ours."""
+    theirs, err = _try(c, "eth_getBlockReceipts", "0x" + block_hash.hex())
+    if not isinstance(theirs, list):
+        return {"receipts": f"not available ({err})"}
+    for i, ours in enumerate(outcome_receipts):
+        if i >= len(theirs):
+            return {"firstDivergingTransaction": i, "why": "the client has fewer receipts"}
+        t = theirs[i]
+        mine = {"status": 1 if ours.state_root == b"\x01" else 0, "cumulativeGasUsed": ours.gas_used, "logs": len(ours.logs)}
+        got = {"status": int(t.get("status", "0x0"), 16), "cumulativeGasUsed": int(t.get("cumulativeGasUsed", "0x0"), 16),
+               "logs": len(t.get("logs") or [])}
+        if mine != got:
+            return {"firstDivergingTransaction": i, "ours": mine, "theirs": got}
+    return {"receipts": "all receipts agree"}
+
+
+def check(
+    ref: str,
+    clients: list[RpcClient],
+    chain: Optional[str] = None,
+    witness_from: Optional[str] = None,
+    save_dir: Optional[str] = None,
+) -> CheckReport:
+    notes: list[str] = []
+    if witness_from:
+        clients = sorted(clients, key=lambda c: c.name != witness_from)
+    block_hash, number = resolve(ref, clients, notes)
+    if block_hash is None:
+        return CheckReport(NO_SOURCE, reason=f"no client could name the block {ref}", notes=notes)
+    report = CheckReport(INCONCLUSIVE, block_number=number, block_hash=block_hash, notes=notes)
+    claims = [gather_claim(c, block_hash) for c in clients]
+    block_rlp, more = fetch_block_rlp(clients, claims, block_hash)
+    notes += more
+    if block_rlp is None:
+        report.overall, report.reason = NO_SOURCE, "no client served the block's body"
+        report.clients = [ClientVerdict(cl.client, UNAVAILABLE, cl.reason or cl.kind) for cl in claims]
+        return report
+    witnesses = fetch_witnesses(clients, block_hash, number)
+    if not witnesses:
+        report.overall, report.reason = NO_SOURCE, "no client served an execution witness"
+        report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "no judgement without a witness") for cl in claims]
+        return report
+    chain_id = None
+    for c in clients:
+        cid, _ = _try(c, "eth_chainId")
+        if isinstance(cid, str):
+            chain_id = int(cid, 16)
+            break
+    bundles = [bundle_from_witness_json(w, block_rlp, f"{name}: debug_executionWitness", chain_id) for name, w in witnesses]
+    outcome = verify_bundle(bundles[0], chain)
+    report.witness_sources = [witnesses[0][0]]
+    if outcome.verdict not in (VALID, MISMATCH) and len(bundles) > 1:
+        # every node authenticates by hash: the union of several clients' witnesses is safe
+        outcome = verify_bundle(_merge(bundles), chain)
+        report.witness_sources = [name for name, _ in witnesses]
+    report.outcome = outcome
+    # a reorg while we fetched: the height no longer holds this block
+    if number is not None and not _is_hash(ref):
+        again, _ = resolve(hex(number), clients, [])
+        if again is not None and again != block_hash:
+            report.reason = f"the block at #{number} changed during the check (reorg): inconclusive"
+            report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "reorg during the check") for cl in claims]
+            return _save(report, save_dir, bundles, claims)
+
+    if outcome.verdict not in (VALID, MISMATCH):
+        report.reason = f"the engine cannot judge: {outcome.verdict}: {outcome.reason}"
+        report.clients = [ClientVerdict(cl.client, UNAVAILABLE if cl.kind in ("none", "unavailable") else "UNJUDGED",
+                                        cl.reason) for cl in claims]
+        return _save(report, save_dir, bundles, claims)
+
+    valid = outcome.verdict == VALID
+    verdicts = []
+    for c, cl in zip(clients, claims):
+        if cl.kind == "header":
+            try:
+                claimed = _header_hash(cl.header_json, cl.client)
+            except InputError as exc:
+                verdicts.append(ClientVerdict(cl.client, UNAVAILABLE, f"unreadable header: {exc}"))
+                continue
+            if claimed != block_hash:
+                verdicts.append(ClientVerdict(cl.client, DISAGREES, "returned a header that does not hash to the block's hash",
+                                              fields=["blockHash"]))
+            elif valid:
+                verdicts.append(ClientVerdict(cl.client, AGREES, "holds the block, which the engine confirms"))
+            else:
+                fields = [m["field"] for m in outcome.mismatches]
+                verdicts.append(ClientVerdict(cl.client, DISAGREES, "accepted a block whose header the engine refutes",
+                                              fields=fields, diagnosis=diagnose(c, block_hash, outcome.receipts)))
+        elif cl.kind == "rejected":
+            if valid:
+                verdicts.append(ClientVerdict(cl.client, REJECTED, f"rejected a block the engine finds valid; its reason: {cl.reason}"))
+            else:
+                verdicts.append(ClientVerdict(cl.client, AGREES, f"rejected the block, rightly; its reason: {cl.reason}"))
+        else:
+            verdicts.append(ClientVerdict(cl.client, UNAVAILABLE, cl.reason or cl.kind))
+    report.clients = verdicts
+    wrong = [v.client for v in verdicts if v.verdict in (DISAGREES, REJECTED)]
+    judged = [v for v in verdicts if v.verdict != UNAVAILABLE]
+    if wrong:
+        report.overall, report.reason = SPLIT, "wrong: " + ", ".join(wrong)
+    elif judged:
+        report.overall = AGREE
+    else:
+        report.reason = "no client made a claim about the block"
+    return _save(report, save_dir, bundles, claims)
+
+
+def _save(report: CheckReport, save_dir: Optional[str], bundles: list[Bundle], claims: list[Claim]) -> CheckReport:
+    if save_dir:
+        d = Path(save_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        bundle = _merge(bundles) if len(report.witness_sources) > 1 else bundles[0]
+        bundle.provenance = {"source": "witnessverify check", "clients": report.witness_sources,
+                             "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        (d / "bundle.json").write_text(bundle.dumps())
+        (d / "claims.json").write_text(json.dumps([c.__dict__ | {"block_rlp": None} for c in claims], indent=1, default=str))
+    return report
+
+
+def to_json(r: CheckReport) -> dict[str, Any]:
+    from .report import to_json as outcome_json
+
+    return {
+        "overall": r.overall,
+        "reason": r.reason or None,
+        "block": {"number": r.block_number, "hash": None if r.block_hash is None else "0x" + r.block_hash.hex()},
+        "engine": None if r.outcome is None else outcome_json(r.outcome),
+        "clients": [v.__dict__ for v in r.clients],
+        "witnessFrom": r.witness_sources,
+        "notes": r.notes,
+    }
+
+
+def human(r: CheckReport) -> str:
+    lines = [f"{r.overall:<13} block #{r.block_number} 0x{r.block_hash.hex() if r.block_hash else '?'}"]
+    if r.reason:
+        lines.append(f"{'':<13} {r.reason}")
+    if r.outcome is not None:
+        lines.append(f"{'':<13} engine: {r.outcome.verdict} ({r.outcome.fork}), witness from {', '.join(r.witness_sources)}")
+        for m in r.outcome.mismatches:
+            lines.append(f"{'':<13}   {m['field']}: header {m['expected']} computed {m['computed']}")
+    for v in r.clients:
+        lines.append(f"{'':<13} {v.client:<12} {v.verdict:<12} {v.detail}" + (f" [{', '.join(v.fields)}]" if v.fields else ""))
+        if v.diagnosis:
+            lines.append(f"{'':<13} {'':<12} diagnosis: {json.dumps(v.diagnosis)}")
+    for n in r.notes:
+        lines.append(f"{'':<13} note: {n}")
+    return "\n".join(lines)
