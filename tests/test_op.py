@@ -17,6 +17,7 @@ from .conftest import BUNDLES, REPO, SHARED, load_one, trie_path
 
 OP_BLOCKS = [120794432, 121003241, 121049889, 121057303]
 VECTORS = REPO.parent / "shared" / "chains" / "l1cost_vectors.json"
+OP_SEPOLIA_FIXTURE = SHARED / "kona-op-sepolia" / "op-sepolia-26207960.json"
 
 
 def _fixture(n):
@@ -112,17 +113,16 @@ def test_the_l1block_scalar_slot_missing_from_the_witness():
     assert first.hash == leaf and first.account == l1_block and first.slot == 3
 
 
-def test_blocks_of_unimplemented_op_forks_are_refused_in_one_line(tmp_path):
-    b = load_one(BUNDLES / "10-121057303.json")
-    block = rlp.decode(b.block_rlp)
-    block[0][11] = (1_746_806_401).to_bytes(4, "big")  # Isthmus's first second
-    b.block_rlp = rlp.encode(block)
-    out = verify_bundle(b)
-    assert out.verdict == "ERROR" and "isthmus" in out.reason and "not implemented" in out.reason
+def test_blocks_of_unknown_later_op_forks_are_refused_in_one_line(tmp_path):
+    rc = json.loads(OP_SEPOLIA_FIXTURE.read_text())["rollup_config"]
+    rc["l2_chain_id"] = 10
+    rc["lagoon_time"] = 1_717_000_000  # a fork this tool does not know, before the block
+    (tmp_path / "rollup.json").write_text(json.dumps(rc))
+    r = _cli("verify", str(BUNDLES / "10-121057303.json"), "--rollup-config", str(tmp_path / "rollup.json"))
+    assert r.returncode == 4 and "lagoon" in r.stdout and "not implemented" in r.stdout
 
 
 # -- Fjord, Holocene, build --------------------------------------------------------------------------
-OP_SEPOLIA_FIXTURE = SHARED / "kona-op-sepolia" / "op-sepolia-26207960.json"
 
 
 def test_fastlz_matches_op_geth_and_op_revm_vectors():
@@ -233,3 +233,56 @@ def test_rollup_config_selects_the_chain(tmp_path):
     rc["holocene_time"] = None  # without Holocene the header changes: a different hash
     (tmp_path / "rollup2.json").write_text(json.dumps(rc))
     assert _cli("build", str(OP_SEPOLIA_FIXTURE), "--rollup-config", str(tmp_path / "rollup2.json")).returncode == 1
+
+
+# -- Isthmus, Jovian (no real block of these forks is available offline: rules and vectors) -------------
+def test_operator_fee_matches_op_geth_and_op_revm_vectors():
+    from witnessverify.op.l1cost import operator_fee, operator_fee_params
+
+    v = _vectors()["operator_fee_op_geth"]
+    p, e = v["params"], v["expected"]
+    assert operator_fee(p["gas"], p["operatorFeeScalar"], p["operatorFeeConstant"], jovian=False) == e["isthmus"]
+    assert operator_fee(p["gas"], p["operatorFeeScalar"], p["operatorFeeConstant"], jovian=True) == e["jovian"]
+    assert operator_fee(1000, 1000, 10, jovian=False) == 11 and operator_fee(1000, 1000, 10, jovian=True) == 100000010
+    # slot 8 packing: (daScalar << 96) | (scalar << 64) | constant
+    assert operator_fee_params((400 << 96) | (1439103868 << 64) | 5) == (1439103868, 5)
+
+
+def test_da_footprint_and_jovian_base_fee():
+    from types import SimpleNamespace
+
+    from witnessverify.op.holocene import extra_data_valid, min_base_fee, op_expected_base_fee
+    from witnessverify.op.l1cost import da_footprint, da_footprint_scalar
+
+    assert da_footprint_scalar((400 << 96) | (7 << 64) | 9) == 400
+    empty_tx = bytes.fromhex("dd80808094095e7baea6a6c7c4c2dfeb977efac326af552d878080808080")
+    assert da_footprint(empty_tx, 400) == 100 * 400  # below the regression range: the 100-byte minimum
+    big = bytes(range(256)) * 8  # fastlz ~2000+: above the minimum
+    assert da_footprint(big, 1) > 100
+
+    extra = b"\x01" + (250).to_bytes(4, "big") + (6).to_bytes(4, "big") + (10**9).to_bytes(8, "big")
+    assert extra_data_valid(extra, jovian=True) and not extra_data_valid(extra, jovian=False)
+    assert not extra_data_valid(extra[:9], jovian=True) and extra_data_valid(b"\x00" + extra[1:9], jovian=False)
+    assert min_base_fee(extra) == 10**9
+    # a quiet Jovian parent: EIP-1559 would lower the fee, the minimum holds it
+    parent = SimpleNamespace(base_fee_per_gas=10**9, gas_used=0, blob_gas_used=0, gas_limit=60_000_000, extra_data=extra)
+    assert op_expected_base_fee(parent, 6, 250, parent_is_jovian=True) == 10**9
+    assert op_expected_base_fee(parent, 6, 250, parent_is_jovian=False) < 10**9
+    # the DA footprint (blobGasUsed) meters the parent when it exceeds its gas used
+    busy = SimpleNamespace(base_fee_per_gas=10**9, gas_used=0, blob_gas_used=60_000_000, gas_limit=60_000_000, extra_data=extra)
+    assert op_expected_base_fee(busy, 6, 250, parent_is_jovian=True) > 10**9
+
+
+def test_op_precompile_caps_by_fork():
+    from witnessverify.op.vm import INPUT_CAPS, at_least
+
+    def cap(address, fork):
+        value = None
+        for f, limit in INPUT_CAPS[address]:
+            if at_least(fork, f):
+                value = limit
+        return value
+
+    assert cap(0x08, "fjord") is None and cap(0x08, "granite") == 112_687
+    assert cap(0x08, "jovian") == 81_984 and cap(0x08, "karst") == 57_600
+    assert cap(0x0F, "isthmus") == 235_008 and cap(0x0F, "karst") == 156_672

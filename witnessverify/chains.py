@@ -76,6 +76,8 @@ class ChainConfig:
     eip1559_denominator_canyon: Optional[int] = None
     # OP Stack chains: OP fork name -> activation timestamp (see op/vm.py for the fork order)
     op_forks: Optional[dict[str, int]] = None
+    # later OP forks a rollup config schedules but this tool does not know: blocks there are refused
+    unknown_op_forks: dict[str, int] = field(default_factory=dict)
     sources: tuple[str, ...] = field(default=())
 
     @property
@@ -99,6 +101,8 @@ class ChainConfig:
         from .op.holocene import decode_extra_data
         from .op.vm import at_least
 
+        if parent is not None and not hasattr(parent, "extra_data"):
+            parent = None
         holocene = self.op_forks.get("holocene") if self.op_forks else None
         if op_fork and at_least(op_fork, "holocene") and parent is not None and holocene is not None \
                 and parent.timestamp >= holocene:
@@ -302,6 +306,9 @@ def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
             if not isinstance(value, int) or value < 0:
                 raise InputError(f"{origin}: {name}_time is not a timestamp")
             forks[name] = value
+    known = {f"{name}_time" for name in OP_FORK_ORDER} | {"l2_time", "block_time", "pectra_blob_schedule_time"}
+    unknown = {k[: -len("_time")]: v for k, v in doc.items()
+               if k.endswith("_time") and k not in known and isinstance(v, int)}
     op = doc.get("chain_op_config") or {}
     try:
         return ChainConfig(
@@ -313,6 +320,7 @@ def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
             eip1559_denominator=int(op.get("eip1559Denominator", 50)),
             eip1559_denominator_canyon=int(op.get("eip1559DenominatorCanyon", 250)),
             op_forks=forks,
+            unknown_op_forks=unknown,
             sources=(origin,),
         )
     except (TypeError, ValueError):

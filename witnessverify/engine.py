@@ -159,6 +159,9 @@ def execute_block(
     withdrawals_root = None
     if withdrawals is not None:
         withdrawals_root, _ = make_trie_root_and_nodes(tuple(withdrawals)) if withdrawals else (BLANK_ROOT_HASH, None)
+    hook = getattr(vm, "post_state_withdrawals_root", None)  # OP Isthmus: a storage root
+    if hook is not None and hook() is not None:
+        withdrawals_root = hook()
 
     return ExecutionResult(
         fork=fork,  # the EVM fork the rules came from

@@ -42,6 +42,7 @@ def check_against_parent(
     blob_params: Optional[BlobParams] = None,
     eip1559: tuple[int, int] = (2, 8),
     gas_limit_bound: bool = True,
+    base_fee_rule=None,
 ) -> Iterator[tuple[str, object, object]]:
     """Yield (field, expected, claimed) for each header field the parent contradicts."""
     if header.block_number != parent.block_number + 1:
@@ -54,7 +55,7 @@ def check_against_parent(
         low, high = max(parent.gas_limit - bound + 1, MIN_GAS_LIMIT), parent.gas_limit + bound - 1
         yield "gasLimit", f"{low}..{high}", header.gas_limit
     if hasattr(header, "base_fee_per_gas") and hasattr(parent, "base_fee_per_gas"):
-        expected = expected_base_fee(parent, *eip1559)
+        expected = base_fee_rule(parent) if base_fee_rule else expected_base_fee(parent, *eip1559)
         if header.base_fee_per_gas != expected:
             yield "baseFeePerGas", expected, header.base_fee_per_gas
     if blob_params is not None:

@@ -45,7 +45,7 @@ def verify_bundle(
             checked.ancestor_hashes,
             deposit_contract=chain.deposit_contract,
             dao_fork_block=chain.dao_fork_block,
-            blob_params=chain.blob_params(checked.evm_fork),
+            blob_params=None if chain.is_op else chain.blob_params(checked.evm_fork),
             block_rlp_size=len(bundle.block_rlp),
         )
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details

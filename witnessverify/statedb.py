@@ -368,6 +368,11 @@ class WitnessAccountDB(AccountDatabaseAPI):
         self.make_state_root()
         return None
 
+    def storage_root_of(self, address: Address) -> bytes:
+        """Storage root of an account as of the last computed root (call after make_state_root)."""
+        account = self._base_account(address)
+        return BLANK_ROOT_HASH if account is None else account.storage_root
+
     # -- post-state, for diagnosis -------------------------------------------------------------
     def pending_accounts(self) -> dict[Address, Optional[Account]]:
         return dict(self._accounts)

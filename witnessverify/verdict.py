@@ -129,10 +129,41 @@ def classify_gaps(result: ExecutionResult) -> tuple[list[Missing], list[Missing]
     return missing, assumed
 
 
-def _holocene_active(checked: CheckedWitness) -> bool:
+def _isthmus(checked: CheckedWitness) -> bool:
     from .op.vm import at_least
 
-    return at_least(checked.op_fork, "holocene")
+    return at_least(checked.op_fork, "isthmus")
+
+
+def _op_base_fee_rule(checked: CheckedWitness):
+    from .op.holocene import op_expected_base_fee
+
+    chain = checked.chain
+    jovian = chain.op_forks.get("jovian")
+    parent_is_jovian = jovian is not None and checked.parent.timestamp >= jovian
+    elasticity, denominator = chain.eip1559_params(checked.op_fork, checked.parent)
+    return lambda parent: op_expected_base_fee(parent, elasticity, denominator, parent_is_jovian)
+
+
+def _op_header_rules(checked: CheckedWitness, header) -> list[dict]:
+    """Header rules of the OP forks that need no execution (header_checks.py has the L1 ones)."""
+    from .op.holocene import extra_data_valid
+    from .op.vm import at_least
+
+    out = []
+    op_fork = checked.op_fork
+    if at_least(op_fork, "holocene"):
+        jovian = at_least(op_fork, "jovian")
+        if not extra_data_valid(header.extra_data, jovian):
+            want = "v1: 0x01 || denominator || elasticity || minBaseFee (17 bytes)" if jovian else \
+                "v0: 0x00 || denominator || elasticity (9 bytes)"
+            out.append({"field": "extraData", "expected": "0x" + header.extra_data.hex(), "computed": want, "rule": "parent"})
+    if at_least(op_fork, "ecotone") and header.excess_blob_gas != 0:
+        out.append({"field": "excessBlobGas", "expected": header.excess_blob_gas, "computed": 0, "rule": "parent"})
+    if at_least(op_fork, "jovian") and header.blob_gas_used > header.gas_limit:
+        out.append({"field": "blobGasUsed", "expected": header.blob_gas_used, "computed": f"<= gasLimit {header.gas_limit}",
+                    "rule": "parent"})
+    return out
 
 
 def judge(
@@ -158,16 +189,14 @@ def judge(
     if checked.parent is not None:
         chain = checked.chain
         for name, from_parent, claimed in check_against_parent(
-            checked.evm_fork, header, checked.parent, chain.blob_params(checked.evm_fork),
+            checked.evm_fork, header, checked.parent,
+            None if chain.is_op else chain.blob_params(checked.evm_fork),
             chain.eip1559_params(checked.op_fork, checked.parent), gas_limit_bound=not chain.is_op,
+            base_fee_rule=_op_base_fee_rule(checked) if chain.is_op else None,
         ):
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
-    if checked.op_fork and _holocene_active(checked):
-        from .op.holocene import decode_extra_data
-
-        if decode_extra_data(header.extra_data) is None:
-            mismatches.append({"field": "extraData", "expected": "0x" + header.extra_data.hex(),
-                               "computed": "version 0 || denominator (non-zero) || elasticity", "rule": "parent"})
+    if checked.op_fork:
+        mismatches += _op_header_rules(checked, header)
     if result.invalid_block is not None:
         mismatches.insert(0, {"field": "block", "expected": "valid", "computed": f"invalid: {result.invalid_block}"})
     if result.invalid_transaction is not None:
@@ -176,7 +205,10 @@ def judge(
 
     # Mismatches that no witness gap can explain: header rules against the parent, and the
     # transactions/withdrawals roots (functions of the block body alone).
-    independent = [m for m in mismatches if m.get("rule") == "parent" or m["field"] in _BODY_FIELDS]
+    body_fields = _BODY_FIELDS
+    if checked.op_fork and _isthmus(checked):  # there withdrawalsRoot is a storage root
+        body_fields = tuple(f for f in _BODY_FIELDS if f != "withdrawalsRoot")
+    independent = [m for m in mismatches if m.get("rule") == "parent" or m["field"] in body_fields]
     dependent = len(mismatches) > len(independent)
     missing, assumed = classify_gaps(result)
     if strict or dependent:

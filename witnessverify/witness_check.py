@@ -78,6 +78,9 @@ def _decode_op_block(items, header, chain: ChainConfig, what: str):
     from .op.vm import EVM_FORK, SUPPORTED, op_vm_class
 
     op_fork = chain.op_fork_at(header.timestamp)
+    for name, start in sorted(chain.unknown_op_forks.items(), key=lambda kv: kv[1]):
+        if header.timestamp >= start:
+            op_fork = name
     if op_fork not in SUPPORTED:
         raise InputError(
             f"{what}: block #{header.block_number} is in OP fork {op_fork}, whose execution rules "

@@ -1,4 +1,4 @@
-"""Holocene: EIP-1559 parameters carried in the block header's extraData.
+"""Holocene and Jovian: EIP-1559 parameters (and Jovian's minimum base fee) in the header's extraData.
 
 specs `holocene/exec-engine.md`: from Holocene, extraData is exactly 9 bytes,
 version 0 || denominator (u32) || elasticity (u32); the base fee of a block uses the parameters
@@ -13,14 +13,42 @@ from typing import Optional
 
 
 def decode_extra_data(extra: bytes) -> Optional[tuple[int, int]]:
-    """(denominator, elasticity) from a Holocene extraData, or None if it is not well formed."""
-    if len(extra) != 9 or extra[0] != 0:
+    """(denominator, elasticity) from a Holocene (v0, 9 bytes) or Jovian (v1, 17 bytes)
+    extraData, or None if it is not well formed."""
+    if not ((len(extra) == 9 and extra[0] == 0) or (len(extra) == 17 and extra[0] == 1)):
         return None
     denominator = int.from_bytes(extra[1:5], "big")
     elasticity = int.from_bytes(extra[5:9], "big")
     if denominator == 0:
         return None
     return denominator, elasticity
+
+
+def min_base_fee(extra: bytes) -> int:
+    """Jovian's minimum base fee (v1 extraData bytes [9:17)); 0 for other layouts."""
+    return int.from_bytes(extra[9:17], "big") if len(extra) == 17 and extra[0] == 1 else 0
+
+
+def extra_data_valid(extra: bytes, jovian: bool) -> bool:
+    """specs holocene/ and jovian/exec-engine.md: v0 (9 bytes) for Holocene blocks, v1 (17
+    bytes) from Jovian, by the block's own timestamp; the denominator non-zero."""
+    if decode_extra_data(extra) is None:
+        return False
+    return (extra[0] == 1) == jovian
+
+
+def op_expected_base_fee(parent, elasticity: int, denominator: int, parent_is_jovian: bool) -> int:
+    """EIP-1559 with OP's parameters; a Jovian parent meters max(gasUsed, blobGasUsed) (the DA
+    footprint) and its minimum base fee clamps the result (specs jovian/exec-engine.md)."""
+    from types import SimpleNamespace
+
+    from ..header_checks import expected_base_fee
+
+    if not parent_is_jovian:
+        return expected_base_fee(parent, elasticity, denominator)
+    metered = max(parent.gas_used, getattr(parent, "blob_gas_used", 0) or 0)
+    view = SimpleNamespace(base_fee_per_gas=parent.base_fee_per_gas, gas_limit=parent.gas_limit, gas_used=metered)
+    return max(expected_base_fee(view, elasticity, denominator), min_base_fee(parent.extra_data))
 
 
 def encode_extra_data(eip1559_params: bytes, default_denominator: int, default_elasticity: int) -> bytes:

@@ -99,6 +99,30 @@ def l1_cost(tx: bytes, p: L1FeeParams, op_fork: str) -> int:
         return bedrock_l1_cost(tx, p, regolith=True)
     if op_fork == "ecotone":
         return ecotone_l1_cost(tx, p)
-    if op_fork in ("fjord", "granite", "holocene"):
+    if op_fork in ("fjord", "granite", "holocene", "isthmus", "jovian", "karst"):
         return fjord_l1_cost(tx, p)
     raise NotImplementedError(f"L1 cost of OP fork {op_fork}")
+
+
+def operator_fee(gas: int, scalar: int, constant: int, jovian: bool) -> int:
+    """Isthmus operator fee `gas * scalar / 1e6 + constant`; from Jovian `gas * scalar * 100 +
+    constant` (specs isthmus/ and jovian/exec-engine.md)."""
+    if jovian:
+        return gas * scalar * 100 + constant
+    return gas * scalar // 1_000_000 + constant
+
+
+def operator_fee_params(slot8: int) -> tuple[int, int]:
+    """(operatorFeeScalar, operatorFeeConstant) from L1Block slot 8: bytes [20:24) and [24:32)."""
+    return (slot8 >> 64) & 0xFFFFFFFF, slot8 & 0xFFFFFFFFFFFFFFFF
+
+
+def da_footprint_scalar(slot8: int) -> int:
+    """Jovian daFootprintGasScalar: L1Block slot 8 bytes [18:20)."""
+    return (slot8 >> 96) & 0xFFFF
+
+
+def da_footprint(tx: bytes, scalar: int) -> int:
+    """Jovian DA footprint of one non-deposit transaction (specs jovian/exec-engine.md)."""
+    size = max(100, (FJORD_INTERCEPT + FJORD_FASTLZ_COEF * flz_compress_len(tx)) // 1_000_000)
+    return size * scalar

@@ -12,10 +12,18 @@ opcodes; Canyon/Delta: Shanghai; Ecotone: Cancun) with these changes
   - blob transactions are rejected;
   - Fjord: P256VERIFY (RIP-7212) at 0x100 for 3450 gas, the FastLZ-based L1 cost;
     Granite: bn256Pairing inputs limited to 112687 bytes; Holocene: EIP-1559 parameters in the
-    header's extraData (header_checks.py / op/holocene.py).
+    header's extraData (header_checks.py / op/holocene.py);
+  - Isthmus (Prague EVM): the operator fee (charged on the gas limit, refunded down to the gas
+    used, paid to the OperatorFeeVault 0x4200…001B), withdrawalsRoot = storage root of the
+    L2ToL1MessagePasser (0x4200…0016), requests hash always sha256(''), BLS input caps;
+  - Jovian: operator fee formula ×100, DA footprint in blobGasUsed, tighter precompile caps,
+    minimum base fee in extraData; Karst: the Osaka EVM (deposits exempt from the gas cap),
+    bn256Pairing cap 57600.
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 from eth.abc import ReceiptAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
@@ -25,7 +33,15 @@ from eth_utils import ValidationError
 
 from ..osaka.p256verify import P256VERIFY_ADDRESS, make_p256verify
 from .deposits import DepositTransaction
-from .l1cost import L1FeeParams, l1_cost
+from .l1cost import (
+    L1_BLOCK,
+    L1FeeParams,
+    da_footprint,
+    da_footprint_scalar,
+    l1_cost,
+    operator_fee,
+    operator_fee_params,
+)
 
 BASE_FEE_VAULT = bytes.fromhex("4200000000000000000000000000000000000019")
 L1_FEE_VAULT = bytes.fromhex("420000000000000000000000000000000000001a")
@@ -39,10 +55,22 @@ EVM_FORK = {
     "isthmus": "prague", "jovian": "prague", "karst": "osaka",
 }
 # OP forks whose execution rules are implemented here; blocks of later forks are refused
-SUPPORTED = ("regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene")
+SUPPORTED = ("regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene", "isthmus", "jovian", "karst")
+
+OPERATOR_FEE_VAULT = bytes.fromhex("420000000000000000000000000000000000001b")
+L2_TO_L1_MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
+EMPTY_REQUESTS_HASH = bytes.fromhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")  # sha256('')
 
 GAS_P256VERIFY_FJORD = 3450  # RIP-7212 as activated in Fjord (specs `fjord/exec-engine.md`)
-GRANITE_BN256_PAIRING_MAX_INPUT = 112_687  # specs `granite/exec-engine.md`: 427 pairs
+# Precompile input caps in bytes (specs granite/, isthmus/, jovian/, karst/ exec-engine.md):
+# address -> [(first OP fork, cap), ...]; an input over the cap fails the call, consuming its gas.
+_BN256_PAIRING, _BLS_G1_MSM, _BLS_G2_MSM, _BLS_PAIRING = 0x08, 0x0C, 0x0E, 0x0F
+INPUT_CAPS = {
+    _BN256_PAIRING: [("granite", 112_687), ("jovian", 81_984), ("karst", 57_600)],
+    _BLS_G1_MSM: [("isthmus", 513_760), ("jovian", 288_960)],
+    _BLS_G2_MSM: [("isthmus", 488_448), ("jovian", 278_784)],
+    _BLS_PAIRING: [("isthmus", 235_008), ("jovian", 156_672)],
+}
 
 _DUMMY_KEY = keys.PrivateKey(b"\x01" * 32)
 
@@ -85,17 +113,27 @@ class OPExecutorMixin:
             cache[key] = l1_cost(transaction.encode(), params, self.vm_state.op_fork)
         return cache[key]
 
+    def _operator_fee(self, gas: int) -> int:
+        """Isthmus operator fee (specs isthmus/exec-engine.md; Jovian's formula from jovian/)."""
+        op_fork = self.vm_state.op_fork
+        if not at_least(op_fork, "isthmus"):
+            return 0
+        scalar, constant = operator_fee_params(self.vm_state.get_storage(L1_BLOCK, 8))
+        return operator_fee(gas, scalar, constant, at_least(op_fork, "jovian"))
+
     def validate_transaction(self, transaction) -> None:
         super().validate_transaction(transaction)
         if not isinstance(transaction, DepositTransaction):
-            needed = transaction.gas * transaction.max_fee_per_gas + transaction.value + self._l1_cost(transaction)
+            needed = transaction.gas * transaction.max_fee_per_gas + transaction.value + self._l1_cost(transaction) \
+                + self._operator_fee(transaction.gas)
             if self.vm_state.get_balance(transaction.sender) < needed:
                 raise ValidationError("sender cannot pay gas, value and the L1 data fee")
 
     def build_evm_message(self, transaction):
         message = super().build_evm_message(transaction)
         if not isinstance(transaction, DepositTransaction):
-            self.vm_state.delta_balance(transaction.sender, -self._l1_cost(transaction))
+            upfront = self._l1_cost(transaction) + self._operator_fee(transaction.gas)
+            self.vm_state.delta_balance(transaction.sender, -upfront)
         return message
 
     def finalize_computation(self, transaction, computation):
@@ -108,6 +146,11 @@ class OPExecutorMixin:
             base_fee = self.vm_state.execution_context.base_fee_per_gas
             self.vm_state.delta_balance(BASE_FEE_VAULT, base_fee * gas_used)
             self.vm_state.delta_balance(L1_FEE_VAULT, self._l1_cost(transaction))
+            if at_least(self.vm_state.op_fork, "isthmus"):
+                charged, used = self._operator_fee(transaction.gas), self._operator_fee(gas_used)
+                if charged > used:
+                    self.vm_state.delta_balance(transaction.sender, charged - used)
+                self.vm_state.delta_balance(OPERATOR_FEE_VAULT, used)
         return computation
 
 
@@ -120,6 +163,27 @@ class OPVMMixin:
                 raise ValidationError("deposit gas exceeds the gas left in the block")
             return
         super().validate_transaction_against_header(base_header, transaction)
+
+    def block_postprocessing(self, block):
+        if at_least(self.op_fork, "isthmus"):
+            # EIP-7685 requests are not adopted on OP: the requests hash is always sha256('')
+            return block.copy(header=block.header.copy(requests_hash=EMPTY_REQUESTS_HASH))
+        return super().block_postprocessing(block)
+
+    def post_state_withdrawals_root(self) -> Optional[bytes]:
+        """Isthmus: the header's withdrawalsRoot is the L2ToL1MessagePasser's storage root."""
+        if not at_least(self.op_fork, "isthmus"):
+            return None
+        return self.state._account_db.storage_root_of(L2_TO_L1_MESSAGE_PASSER)
+
+    def increment_blob_gas_used(self, old_header, transaction):
+        if not at_least(self.op_fork, "jovian"):
+            return super().increment_blob_gas_used(old_header, transaction)
+        # Jovian: blobGasUsed carries the block's DA footprint (specs jovian/exec-engine.md)
+        if isinstance(transaction, DepositTransaction):
+            return old_header
+        scalar = da_footprint_scalar(self.state.get_storage(L1_BLOCK, 8))
+        return old_header.copy(blob_gas_used=old_header.blob_gas_used + da_footprint(transaction.encode(), scalar))
 
     def _deposit_intrinsic_gas(self, tx: DepositTransaction) -> int:
         unsigned = self.get_transaction_builder().new_unsigned_dynamic_fee_transaction(
@@ -149,27 +213,32 @@ class OPVMMixin:
             return receipt, None
 
 
-class Bn256PairingInputTooLong(VMError):
-    """Granite: a bn256Pairing input over the limit fails the call, consuming its gas."""
+class PrecompileInputTooLong(VMError):
+    """An OP precompile input over its cap fails the call, consuming its gas."""
 
 
-def _limited_pairing(pairing):
-    def bn256_pairing(computation):
-        if len(computation.msg.data) > GRANITE_BN256_PAIRING_MAX_INPUT:
-            raise Bn256PairingInputTooLong(f"bn256Pairing input over {GRANITE_BN256_PAIRING_MAX_INPUT} bytes")
-        return pairing(computation)
+def _capped(precompile, cap: int, address: int):
+    def capped(computation):
+        if len(computation.msg.data) > cap:
+            raise PrecompileInputTooLong(f"precompile {address:#x} input over {cap} bytes")
+        return precompile(computation)
 
-    return bn256_pairing
+    return capped
 
 
 def _op_computation(op_fork: str, computation: type) -> type:
     """Precompile changes of the OP forks on top of the EVM fork's computation."""
     precompiles = dict(computation.get_precompiles())
-    if at_least(op_fork, "fjord"):
-        precompiles[P256VERIFY_ADDRESS] = make_p256verify(GAS_P256VERIFY_FJORD)
-    if at_least(op_fork, "granite"):
-        pairing = (8).to_bytes(20, "big")
-        precompiles[pairing] = _limited_pairing(precompiles[pairing])
+    if at_least(op_fork, "fjord") and not at_least(op_fork, "karst"):
+        precompiles[P256VERIFY_ADDRESS] = make_p256verify(GAS_P256VERIFY_FJORD)  # Karst: Osaka's (6900)
+    for address, steps in INPUT_CAPS.items():
+        cap = None
+        for fork, limit in steps:
+            if at_least(op_fork, fork):
+                cap = limit
+        key = address.to_bytes(20, "big")
+        if cap is not None and key in precompiles:
+            precompiles[key] = _capped(precompiles[key], cap, address)
     return type(f"OP{op_fork.title()}{computation.__name__}", (computation,), {"_precompiles": precompiles})
 
 
