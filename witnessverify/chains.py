@@ -78,6 +78,8 @@ class ChainConfig:
     op_forks: Optional[dict[str, int]] = None
     # later OP forks a rollup config schedules but this tool does not know: blocks there are refused
     unknown_op_forks: dict[str, int] = field(default_factory=dict)
+    # dev nodes (Anvil) mine several blocks within one second: timestamps may repeat there
+    strict_timestamps: bool = True
     sources: tuple[str, ...] = field(default=())
 
     @property
@@ -328,12 +330,34 @@ def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
 BY_ID = {c.chain_id: c for c in CHAINS.values()}
 
 
+DEV_CHAIN_ID = 31337
+
+
+def dev_chain(fork: str, chain_id: int = DEV_CHAIN_ID) -> ChainConfig:
+    """An Anvil-style dev chain: every fork up to `fork` active from genesis."""
+    fork = fork.lower()
+    if fork not in FORK_ORDER:
+        raise InputError(f"dev chain: unknown fork {fork!r}; known: {', '.join(FORK_ORDER)}")
+    upto = FORK_ORDER[: FORK_ORDER.index(fork) + 1]
+    time_based = ("shanghai", "cancun", "prague", "osaka", "bpo1", "bpo2")
+    return ChainConfig(
+        name=f"dev:{fork}",
+        chain_id=chain_id,
+        block_forks={f: 0 for f in upto if f not in time_based},
+        time_forks={f: 0 for f in upto if f in time_based},
+        strict_timestamps=False,
+        sources=("a development chain: every fork from genesis",),
+    )
+
+
 def resolve_chain(name, chain_id: Optional[int], origin: str) -> ChainConfig:
     """Pick the chain config from `--chain` (a name, or a config from --rollup-config) or the
     bundle's chain id; they must agree."""
     if name is not None:
         if isinstance(name, ChainConfig):
             chain, name = name, name.name
+        elif name.lower().startswith("dev:"):
+            chain = dev_chain(name[4:], chain_id if chain_id is not None else DEV_CHAIN_ID)
         else:
             key = name.lower()
             if key not in CHAINS:

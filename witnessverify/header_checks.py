@@ -43,11 +43,12 @@ def check_against_parent(
     eip1559: tuple[int, int] = (2, 8),
     gas_limit_bound: bool = True,
     base_fee_rule=None,
+    strict_timestamps: bool = True,
 ) -> Iterator[tuple[str, object, object]]:
     """Yield (field, expected, claimed) for each header field the parent contradicts."""
     if header.block_number != parent.block_number + 1:
         yield "number", parent.block_number + 1, header.block_number
-    if header.timestamp <= parent.timestamp:
+    if header.timestamp < parent.timestamp or (strict_timestamps and header.timestamp == parent.timestamp):
         yield "timestamp", f"> {parent.timestamp}", header.timestamp
     bound = parent.gas_limit // GAS_LIMIT_BOUND_DIVISOR
     # OP Stack chains set the gas limit by the system config, without the 1/1024 bound

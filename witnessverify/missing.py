@@ -21,6 +21,7 @@ class Missing:
     slot: Optional[int] = None
     block_number: Optional[int] = None  # for headers: the block whose hash is unknown
     during: str = "read"  # "read" or "write" (trie update at the end of a transaction/block)
+    path: Optional[tuple] = None  # nibble path from the trie's root to the missing node
 
     def describe(self) -> str:
         if self.kind == "header":

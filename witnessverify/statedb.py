@@ -52,6 +52,52 @@ class WitnessStore:
         return key in self.nodes
 
 
+def _path(exc: MissingTrieNode) -> Optional[tuple]:
+    prefix = getattr(exc, "prefix", None)
+    return None if prefix is None else tuple(prefix)
+
+
+def _nibbles(key: bytes) -> tuple:
+    return tuple(n for b in key for n in (b >> 4, b & 15))
+
+
+def locate(nodes, root: bytes, key: bytes, target: bytes) -> Optional[tuple]:
+    """Nibble path of the node `target` referenced along `key`'s path from `root` (a branch
+    collapse needs a sibling of that path; py-evm's trie does not say where it was)."""
+    want = _nibbles(key)
+    prefix: tuple = ()
+    ref = root
+    while True:
+        if isinstance(ref, list):
+            node = ref
+        elif isinstance(ref, bytes) and len(ref) == 32 and ref in nodes:
+            node = rlp.decode(nodes[ref])
+        else:
+            return None
+        if len(node) == 17:
+            for i, child in enumerate(node[:16]):
+                if child == target:
+                    return prefix + (i,)
+            if len(prefix) >= len(want):
+                return None
+            ref = node[want[len(prefix)]]
+            prefix += (want[len(prefix)],)
+        elif len(node) == 2:
+            encoded = node[0]
+            flag = encoded[0] >> 4
+            path = ((encoded[0] & 15,) if flag & 1 else ()) + _nibbles(encoded[1:])
+            if flag & 2:  # a leaf: nothing below it
+                return None
+            if node[1] == target:
+                return prefix + path
+            if want[len(prefix): len(prefix) + len(path)] != path:
+                return None
+            prefix += path
+            ref = node[1]
+        else:
+            return None
+
+
 def _slot_key(slot: int) -> bytes:
     return keccak(slot.to_bytes(32, "big"))
 
@@ -107,7 +153,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         try:
             raw = HexaryTrie(self._store, self._root).get(keccak(address))
         except MissingTrieNode as exc:
-            self._missing.add(Missing("node", exc.missing_node_hash, account=address))
+            self._missing.add(Missing("node", exc.missing_node_hash, account=address, path=_path(exc)))
             raw = b""
         account = rlp.decode(raw, sedes=Account) if raw else None
         self._base_accounts[address] = account
@@ -125,7 +171,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
             try:
                 raw = HexaryTrie(self._store, account.storage_root).get(_slot_key(slot))
             except MissingTrieNode as exc:
-                self._missing.add(Missing("node", exc.missing_node_hash, address, slot))
+                self._missing.add(Missing("node", exc.missing_node_hash, address, slot, path=_path(exc)))
                 raw = b""
             value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
         self._base_storage[key] = value
@@ -328,7 +374,9 @@ class WitnessAccountDB(AccountDatabaseAPI):
                     else:
                         batch[key] = rlp.encode(account, sedes=Account)
                 except MissingTrieNode as exc:
-                    self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write"))
+                    path = _path(exc) or locate(self._store.nodes, self._root, key, exc.missing_node_hash)
+                    self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write",
+                                              path=path))
                     self.root_unknown = True
         self._root = trie.root_hash
 
@@ -360,7 +408,9 @@ class WitnessAccountDB(AccountDatabaseAPI):
                     else:
                         del batch[key]
                 except MissingTrieNode as exc:
-                    self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write"))
+                    path = _path(exc) or locate(self._store.nodes, root, key, exc.missing_node_hash)
+                    self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write",
+                                              path=path))
                     self.root_unknown = True
         return trie.root_hash
 

@@ -23,7 +23,7 @@ import rlp
 from eth_hash.auto import keccak
 
 from .bundle import Bundle
-from .errors import InputError
+from .errors import InputError, WitnessInvalid
 from .hexjson import hex_bytes
 from .pipeline import verify_bundle
 from .rpc import RpcClient, RpcError
@@ -87,13 +87,19 @@ def _try(client: RpcClient, method: str, *params):
 
 
 def resolve(ref: str, clients: list[RpcClient], notes: list[str]) -> tuple[Optional[bytes], Optional[int]]:
-    """The block hash (and number) to check: from the hash given, or what the clients report."""
+    """The block hash (and number) to check: from the hash given, or what most clients report."""
+    candidates, number = resolve_all(ref, clients, notes)
+    return (candidates[0] if candidates else None), number
+
+
+def resolve_all(ref: str, clients: list[RpcClient], notes: list[str]) -> tuple[list[bytes], Optional[int]]:
+    """Every block hash the clients hold at `ref` (most held first), and the height."""
     if _is_hash(ref):
         for c in clients:
             header, _ = _try(c, "eth_getBlockByHash", ref, False)
             if isinstance(header, dict) and "number" in header:
-                return bytes.fromhex(ref[2:]), int(header["number"], 16)
-        return bytes.fromhex(ref[2:]), None
+                return [bytes.fromhex(ref[2:])], int(header["number"], 16)
+        return [bytes.fromhex(ref[2:])], None
     tag = ref if ref in ("latest", "safe", "finalized") else hex(int(ref, 0))
     seen: dict[bytes, int] = {}
     number = None
@@ -106,11 +112,10 @@ def resolve(ref: str, clients: list[RpcClient], notes: list[str]) -> tuple[Optio
         seen[h] = seen.get(h, 0) + 1
         number = int(header["number"], 16)
     if not seen:
-        return None, None
+        return [], None
     if len(seen) > 1:
         notes.append(f"clients hold different blocks at {ref}: " + ", ".join("0x" + h.hex()[:16] for h in seen))
-    best = max(seen, key=lambda h: seen[h])
-    return best, number
+    return sorted(seen, key=lambda h: -seen[h]), number
 
 
 def gather_claim(c: RpcClient, block_hash: bytes) -> Claim:
@@ -172,6 +177,43 @@ def fetch_witnesses(clients: list[RpcClient], block_hash: bytes, number: Optiona
     return out
 
 
+def assembled_witness(clients: list[RpcClient], block_hash: bytes, number: Optional[int], notes: list[str]):
+    """(client, ProofWitness, parent RLP) from the first client serving proofs and a prestate trace."""
+    from .assemble import assemble
+
+    if number is None or number == 0:
+        return None
+    h = "0x" + block_hash.hex()
+    last_invalid = None
+    for c in clients:
+        block, _ = _try(c, "eth_getBlockByHash", h, False)
+        if not isinstance(block, dict):
+            continue
+        parent, _ = _try(c, "eth_getBlockByHash", block["parentHash"], False)
+        if not isinstance(parent, dict):
+            continue
+        try:
+            parent_rlp = rlp.encode(header_fields(parent, f"{c.name}: parent header"))
+            if keccak(parent_rlp) != bytes.fromhex(block["parentHash"][2:]):
+                notes.append(f"{c.name}: its parent header does not hash to the block's parentHash")
+                continue
+            extra = [block["miner"]] + [w["address"] for w in block.get("withdrawals") or []]
+            w = assemble(c, number, int(block["timestamp"], 16), bytes.fromhex(parent["stateRoot"][2:]), extra)
+        except RpcError as exc:
+            notes.append(f"{c.name}: cannot assemble a witness from proofs ({exc.kind}: {exc.detail})")
+            continue
+        except WitnessInvalid as exc:
+            # a client whose proofs do not authenticate: try the next; if none does, inconclusive
+            notes.append(str(exc))
+            last_invalid = exc
+            continue
+        notes.append(f"witness assembled from {c.name}'s eth_getProof and prestate trace")
+        return c, w, parent_rlp
+    if last_invalid is not None:
+        raise last_invalid
+    return None
+
+
 def _merge(bundles: list[Bundle]) -> Bundle:
     base = bundles[0]
     state, codes, headers, keys = [], [], [], []
@@ -212,9 +254,39 @@ def check(
     notes: list[str] = []
     if witness_from:
         clients = sorted(clients, key=lambda c: c.name != witness_from)
-    block_hash, number = resolve(ref, clients, notes)
-    if block_hash is None:
+    candidates, number = resolve_all(ref, clients, notes)
+    if not candidates:
         return CheckReport(NO_SOURCE, reason=f"no client could name the block {ref}", notes=notes)
+    if len(candidates) == 1:
+        return check_hash(ref, candidates[0], number, clients, chain, save_dir, notes)
+    # clients hold different blocks at this height: judge each block, each client by the one it holds
+    reports = [check_hash(ref, h, number, clients, chain, None, list(notes)) for h in candidates]
+    merged = CheckReport(INCONCLUSIVE, block_number=number, block_hash=candidates[0], notes=notes,
+                         outcome=reports[0].outcome, witness_sources=reports[0].witness_sources)
+    def rank(v: ClientVerdict) -> int:  # a judgement of the block the client holds comes first
+        return 1 if v.verdict == DISAGREES and v.fields == ["blockHash"] else 0
+
+    for c in clients:
+        mine = [v for r in reports for v in r.clients if v.client == c.name and v.verdict not in (UNAVAILABLE, "UNJUDGED")]
+        verdict = min(mine, key=rank) if mine else None
+        if verdict is None:
+            verdict = ClientVerdict(c.name, UNAVAILABLE, "holds none of the blocks at this height")
+        else:
+            holding = next(r for r in reports if verdict in r.clients)
+            verdict.detail += f" (block 0x{holding.block_hash.hex()[:16]}…, engine {holding.outcome.verdict if holding.outcome else '?'})"
+        merged.clients.append(verdict)
+    wrong = [v.client for v in merged.clients if v.verdict in (DISAGREES, REJECTED)]
+    if wrong:
+        merged.overall, merged.reason = SPLIT, "wrong: " + ", ".join(wrong)
+    elif any(r.overall == INCONCLUSIVE for r in reports):
+        merged.reason = "; ".join(r.reason for r in reports if r.reason)
+    else:
+        merged.overall = AGREE
+        merged.notes.append("every block at this height is valid: a fork-choice difference, not an execution one")
+    return merged
+
+
+def check_hash(ref, block_hash: bytes, number, clients, chain, save_dir, notes) -> CheckReport:
     report = CheckReport(INCONCLUSIVE, block_number=number, block_hash=block_hash, notes=notes)
     claims = [gather_claim(c, block_hash) for c in clients]
     block_rlp, more = fetch_block_rlp(clients, claims, block_hash)
@@ -223,20 +295,52 @@ def check(
         report.overall, report.reason = NO_SOURCE, "no client served the block's body"
         report.clients = [ClientVerdict(cl.client, UNAVAILABLE, cl.reason or cl.kind) for cl in claims]
         return report
-    witnesses = fetch_witnesses(clients, block_hash, number)
-    if not witnesses:
-        report.overall, report.reason = NO_SOURCE, "no client served an execution witness"
-        report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "no judgement without a witness") for cl in claims]
-        return report
     chain_id = None
     for c in clients:
         cid, _ = _try(c, "eth_chainId")
         if isinstance(cid, str):
             chain_id = int(cid, 16)
             break
+    if chain is None and chain_id == 31337:  # an Anvil-style dev chain: ask it for its fork
+        for c in clients:
+            info, _ = _try(c, "anvil_nodeInfo")
+            if isinstance(info, dict) and info.get("hardFork"):
+                chain = f"dev:{str(info['hardFork']).lower()}"
+                notes.append(f"dev chain: fork {chain[4:]} as {c.name} reports it")
+                break
+    witnesses = fetch_witnesses(clients, block_hash, number)
+    assembled = None
+    if not witnesses:
+        try:
+            assembled = assembled_witness(clients, block_hash, number, notes)
+        except WitnessInvalid as exc:
+            report.reason = f"the witness does not authenticate: {exc}"
+            report.clients = [ClientVerdict(cl.client, "UNJUDGED" if cl.kind == "header" else UNAVAILABLE, cl.reason)
+                              for cl in claims]
+            return report
+        if assembled is None:
+            report.overall, report.reason = NO_SOURCE, "no client served an execution witness or proofs to assemble one"
+            report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "no judgement without a witness") for cl in claims]
+            return report
+        source, proof_witness, parent_rlp = assembled
+        witnesses = [(source.name, proof_witness.as_witness([parent_rlp]))]
     bundles = [bundle_from_witness_json(w, block_rlp, f"{name}: debug_executionWitness", chain_id) for name, w in witnesses]
     outcome = verify_bundle(bundles[0], chain)
     report.witness_sources = [witnesses[0][0]]
+    if assembled is not None:
+        # deletions that collapse branches need siblings no touched key's proof contains
+        from .assemble import fill_collapse_siblings
+
+        for _ in range(4):
+            if outcome.verdict != "WITNESS_INCOMPLETE":
+                break
+            asked = fill_collapse_siblings(proof_witness, outcome.missing)
+            if not asked:
+                break
+            notes.append(f"fetched {asked} more proof(s) for nodes a branch collapse needs")
+            bundles = [bundle_from_witness_json(proof_witness.as_witness([parent_rlp]), block_rlp,
+                                                f"{source.name}: proofs", chain_id)]
+            outcome = verify_bundle(bundles[0], chain)
     if outcome.verdict not in (VALID, MISMATCH) and len(bundles) > 1:
         # every node authenticates by hash: the union of several clients' witnesses is safe
         outcome = verify_bundle(_merge(bundles), chain)
@@ -244,8 +348,8 @@ def check(
     report.outcome = outcome
     # a reorg while we fetched: the height no longer holds this block
     if number is not None and not _is_hash(ref):
-        again, _ = resolve(hex(number), clients, [])
-        if again is not None and again != block_hash:
+        again, _ = resolve_all(hex(number), clients, [])
+        if again and block_hash not in again:
             report.reason = f"the block at #{number} changed during the check (reorg): inconclusive"
             report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "reorg during the check") for cl in claims]
             return _save(report, save_dir, bundles, claims)

@@ -193,6 +193,7 @@ def judge(
             None if chain.is_op else chain.blob_params(checked.evm_fork),
             chain.eip1559_params(checked.op_fork, checked.parent), gas_limit_bound=not chain.is_op,
             base_fee_rule=_op_base_fee_rule(checked) if chain.is_op else None,
+            strict_timestamps=chain.strict_timestamps,
         ):
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
     if checked.op_fork:
