@@ -202,3 +202,28 @@ def test_corrupted_proofs_never_blame_and_another_client_is_used(anvil, liar):
     assert alone.overall == INCONCLUSIVE  # a witness that does not prove: no verdict, no blame
     both = check(str(n), [client(liar, "liar"), client(anvil, "honest")])
     assert both.overall == AGREE
+
+
+def test_a_lying_storage_value_is_named_in_the_state_diff(anvil, liar):
+    """The liar holds a block whose state root it got wrong, and its state shows one slot off."""
+    a = anvil.accounts()
+    s1, s2 = slot_with_nibble(3), slot_with_nibble(4)
+    init = deploy_code(STORE, asm(BIG, s1, "SSTORE", BIG + 1, s2, "SSTORE"))
+    anvil.mine_block([{"from": a[1], "data": "0x" + init.hex(), "gas": 300_000}])
+    contract = anvil.rpc("eth_getTransactionReceipt", anvil.rpc("eth_getBlockByNumber", "latest", False)["transactions"][0])["contractAddress"]
+    n = anvil.mine_block([{"from": a[2], "to": contract, "data": "0x" + word(s2) + word(77), "gas": 100_000}])
+    _lie_about_header(liar, n, "stateRoot", "0x" + "99" * 32)
+
+    def storage_lie(params, result):
+        if params and params[-1] == hex(n) and str(params[0]).lower() == contract.lower():
+            for entry in result.get("storageProof", []):
+                if int(entry["key"], 16) == s2:
+                    entry["value"] = hex(78)
+        return result
+
+    liar.lies["eth_getProof"] = storage_lie
+    report = check(str(n), [client(anvil, "honest"), client(liar, "liar")])
+    assert report.overall == SPLIT and report.reason == "wrong: liar"
+    v = {x.client: x for x in report.clients}
+    diff = v["liar"].diagnosis["stateDiff"]
+    assert {"account": contract.lower(), "slot": hex(s2), "ours": hex(77), "theirs": hex(78)} in diff

@@ -16,23 +16,7 @@ from witnessverify.pipeline import verify_bundle, verify_path
 from witnessverify.verdict import VALID
 
 from .conftest import KEEPER_HOODI, load_one
-
-HEADER_NAMES = [
-    "parentHash", "sha3Uncles", "miner", "stateRoot", "transactionsRoot", "receiptsRoot", "logsBloom",
-    "difficulty", "number", "gasLimit", "gasUsed", "timestamp", "extraData", "mixHash", "nonce",
-    "baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot", "requestsHash",
-]
-QUANTITIES = {"difficulty", "number", "gasLimit", "gasUsed", "timestamp", "baseFeePerGas", "blobGasUsed", "excessBlobGas"}
-
-
-def header_json(raw: bytes) -> dict:
-    """A header RLP as geth's JSON marshalling writes it (quantities without leading zeros)."""
-    out = {}
-    for name, value in zip(HEADER_NAMES, rlp.decode(raw)):
-        out[name] = hex(int.from_bytes(value, "big")) if name in QUANTITIES else "0x" + value.hex()
-    out["hash"] = "0x" + keccak(raw).hex()
-    return out
-
+from .rpc_fixture import header_json
 
 def _hex(xs):
     return ["0x" + x.hex() for x in xs]

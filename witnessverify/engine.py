@@ -49,6 +49,8 @@ class ExecutionResult:
     missing: list[Missing] = field(default_factory=list)
     root_unknown: bool = False
     written_accounts: set = field(default_factory=set)
+    post_accounts: dict = field(default_factory=dict)
+    post_storage: dict = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -179,5 +181,7 @@ def execute_block(
         missing=list(missing.items),
         root_unknown=state._account_db.root_unknown,
         written_accounts=set(state._account_db.written_accounts),
+        post_accounts=dict(state._account_db.post_accounts),
+        post_storage=dict(state._account_db.post_storage),
         seconds=time.perf_counter() - started,
     )

@@ -130,6 +130,9 @@ class WitnessAccountDB(AccountDatabaseAPI):
         self.root_unknown = False
         # every account whose trie entry was written (for classifying read-only gaps)
         self.written_accounts: set[Address] = set()
+        # the post-state changes: account -> Account (None: deleted), (account, slot) -> value
+        self.post_accounts: dict[Address, Optional[Account]] = {}
+        self.post_storage: dict[tuple[Address, int], int] = {}
 
     # -- roots --------------------------------------------------------------------------------
     @property
@@ -363,6 +366,10 @@ class WitnessAccountDB(AccountDatabaseAPI):
                 final[address] = account
 
         self.written_accounts.update(final)
+        self.post_accounts.update(final)
+        for address, slots in self._storage.items():
+            for slot, value in slots.items():
+                self.post_storage[(address, slot)] = value
         trie = HexaryTrie(self._store, self._root)
         with trie.squash_changes() as batch:
             ordered = sorted(final.items(), key=lambda kv: kv[1] is None)  # updates first

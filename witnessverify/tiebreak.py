@@ -244,6 +244,34 @@ def diagnose(c: RpcClient, block_hash: bytes, outcome_receipts: list) -> dict:
     return {"receipts": "all receipts agree"}
 
 
+def state_diff(c: RpcClient, number: int, outcome: Outcome, limit: int = 50) -> list[dict]:
+    """Each account and slot our execution changed, where the client's post-state differs."""
+    slots_of: dict[bytes, list[int]] = {}
+    for (address, slot) in outcome.post_storage:
+        slots_of.setdefault(address, []).append(slot)
+    diffs: list[dict] = []
+    for address in sorted(set(outcome.post_accounts) | set(slots_of)):
+        ours = outcome.post_accounts.get(address, "unchanged")
+        slots = sorted(slots_of.get(address, []))
+        proof, err = _try(c, "eth_getProof", "0x" + address.hex(), ["0x" + s.to_bytes(32, "big").hex() for s in slots], hex(number))
+        if not isinstance(proof, dict):
+            return diffs + [{"account": "0x" + address.hex(), "error": str(err)}]
+        if ours != "unchanged":
+            mine = (0, 0) if ours is None else (ours.balance, ours.nonce)
+            theirs = (int(proof.get("balance", "0x0"), 16), int(proof.get("nonce", "0x0"), 16))
+            if mine != theirs:
+                diffs.append({"account": "0x" + address.hex(), "field": "balance, nonce", "ours": list(mine), "theirs": list(theirs)})
+        for entry in proof.get("storageProof") or []:
+            slot = int(entry["key"], 16)
+            mine = outcome.post_storage.get((address, slot))
+            theirs = int(entry.get("value", "0x0"), 16)
+            if mine is not None and mine != theirs:
+                diffs.append({"account": "0x" + address.hex(), "slot": hex(slot), "ours": hex(mine), "theirs": hex(theirs)})
+        if len(diffs) >= limit:
+            break
+    return diffs[:limit]
+
+
 def check(
     ref: str,
     clients: list[RpcClient],
@@ -376,8 +404,11 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, save_dir, notes) 
                 verdicts.append(ClientVerdict(cl.client, AGREES, "holds the block, which the engine confirms"))
             else:
                 fields = [m["field"] for m in outcome.mismatches]
+                diagnosis = diagnose(c, block_hash, outcome.receipts)
+                if "stateRoot" in fields and number is not None:
+                    diagnosis["stateDiff"] = state_diff(c, number, outcome)
                 verdicts.append(ClientVerdict(cl.client, DISAGREES, "accepted a block whose header the engine refutes",
-                                              fields=fields, diagnosis=diagnose(c, block_hash, outcome.receipts)))
+                                              fields=fields, diagnosis=diagnosis))
         elif cl.kind == "rejected":
             if valid:
                 verdicts.append(ClientVerdict(cl.client, REJECTED, f"rejected a block the engine finds valid; its reason: {cl.reason}"))

@@ -50,6 +50,8 @@ class Outcome:
     reason: str = ""  # one line for ERROR / WITNESS_INVALID / WITNESS_INCOMPLETE
     gas_used: int = 0
     receipts: list = field(default_factory=list)  # the computed receipts (for diagnosis)
+    post_accounts: dict = field(default_factory=dict)  # address -> Account or None (deleted)
+    post_storage: dict = field(default_factory=dict)  # (address, slot) -> value
     seconds: float = 0.0
     witness_bytes: int = 0
     transactions: int = 0
@@ -233,6 +235,8 @@ def judge(
         skipped=skipped,
         gas_used=result.gas_used,
         receipts=list(result.receipts),
+        post_accounts=dict(result.post_accounts),
+        post_storage=dict(result.post_storage),
         seconds=result.seconds,
         transactions=len(checked.block.transactions),
     )
