@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 from eth.abc import BlockAPI, ReceiptAPI
 from eth.constants import BLANK_ROOT_HASH
@@ -90,7 +90,6 @@ def execute_block(
     dao_fork_block: Optional[int] = None,
     blob_params: Optional[BlobParams] = None,
     block_rlp_size: Optional[int] = None,
-    on_transaction: Optional[Callable[[int], None]] = None,
 ) -> ExecutionResult:
     started = time.perf_counter()
     missing = MissingLog()
@@ -123,8 +122,6 @@ def execute_block(
     running = base_header
     invalid = None
     for index, transaction in enumerate(block.transactions):
-        if on_transaction:
-            on_transaction(index)
         try:
             receipt, _computation = vm.apply_transaction(running, transaction)
         except ValidationError as exc:
