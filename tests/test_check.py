@@ -248,9 +248,14 @@ def test_the_cli_check_command(servers):
     doc = json.loads(r.stdout)
     assert doc["overall"] == "AGREE" and doc["clients"][0]["verdict"] == "AGREES"
     assert doc["engine"]["verdict"] == "VALID"
-    bad = subprocess.run([sys.executable, "-m", "witnessverify.cli", "check", "1151683", "--rpc", "nourl"],
+    for arg in ("nourl", "a=ftp://x", "a=notaurl"):
+        bad = subprocess.run([sys.executable, "-m", "witnessverify.cli", "check", "1151683", "--rpc", arg],
+                             capture_output=True, text=True, timeout=60)
+        assert bad.returncode == 2 and "Traceback" not in bad.stderr, arg
+    # a URL that passes the scheme check but cannot be parsed: the client is unavailable, no traceback
+    odd = subprocess.run([sys.executable, "-m", "witnessverify.cli", "check", "1151683", "--rpc", "a=http://[::1"],
                          capture_output=True, text=True, timeout=60)
-    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert odd.returncode == 4 and "Traceback" not in odd.stdout + odd.stderr
 
 
 def test_replay_of_the_real_reth_debug_api_answers(servers):

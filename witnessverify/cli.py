@@ -156,6 +156,9 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
     from .tiebreak import to_json as check_json
 
     urls = _rpc_pairs(rpcs, "--rpc")
+    for name, url in urls.items():
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{name}: the URL must start with http:// or https://, got {url!r}", param_hint="--rpc")
     headers: dict[str, dict[str, str]] = {}
     for name, header in _rpc_pairs(rpc_headers, "--rpc-header").items():
         key, sep, value = header.partition(":")

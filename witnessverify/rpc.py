@@ -84,6 +84,8 @@ class RpcClient:
             raise RpcError(where, method, "timeout", f"no answer within {self.timeout}s") from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise RpcError(where, method, "connection", type(exc).__name__) from None
+        except requests.RequestException as exc:  # a URL requests cannot use, and the like
+            raise RpcError(where, method, "request", str(exc).splitlines()[0][:200]) from None
         try:
             doc = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
