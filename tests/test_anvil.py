@@ -36,6 +36,14 @@ def word(n: int) -> str:
     return n.to_bytes(32, "big").hex()
 
 
+def deploy_store(node, sender: str, s1: int, s2: int) -> str:
+    """Deploy the slot-writing contract with two long values in s1 and s2; its address."""
+    init = deploy_code(STORE, asm(BIG, s1, "SSTORE", BIG + 1, s2, "SSTORE"))
+    node.mine_block([{"from": sender, "data": "0x" + init.hex(), "gas": 300_000}])
+    tx = node.rpc("eth_getBlockByNumber", "latest", False)["transactions"][0]
+    return node.rpc("eth_getTransactionReceipt", tx)["contractAddress"]
+
+
 @pytest.fixture(scope="module")
 def anvil():
     node = Anvil()
@@ -79,9 +87,7 @@ def test_a_storage_deletion_that_collapses_a_branch(anvil):
 
     a = anvil.accounts()
     s1, s2 = slot_with_nibble(1), slot_with_nibble(2)
-    init = deploy_code(STORE, asm(BIG, s1, "SSTORE", BIG + 1, s2, "SSTORE"))
-    anvil.mine_block([{"from": a[5], "data": "0x" + init.hex(), "gas": 300_000}])
-    contract = anvil.rpc("eth_getTransactionReceipt", anvil.rpc("eth_getBlockByNumber", "latest", False)["transactions"][0])["contractAddress"]
+    contract = deploy_store(anvil, a[5], s1, s2)
     # clear s1: the storage root's branch keeps one child and collapses into s2's leaf
     n = anvil.mine_block([{"from": a[6], "to": contract, "data": "0x" + word(s1) + word(0), "gas": 100_000}])
     report = check(str(n), [client(anvil)])
@@ -208,9 +214,7 @@ def test_a_lying_storage_value_is_named_in_the_state_diff(anvil, liar):
     """The liar holds a block whose state root it got wrong, and its state shows one slot off."""
     a = anvil.accounts()
     s1, s2 = slot_with_nibble(3), slot_with_nibble(4)
-    init = deploy_code(STORE, asm(BIG, s1, "SSTORE", BIG + 1, s2, "SSTORE"))
-    anvil.mine_block([{"from": a[1], "data": "0x" + init.hex(), "gas": 300_000}])
-    contract = anvil.rpc("eth_getTransactionReceipt", anvil.rpc("eth_getBlockByNumber", "latest", False)["transactions"][0])["contractAddress"]
+    contract = deploy_store(anvil, a[1], s1, s2)
     n = anvil.mine_block([{"from": a[2], "to": contract, "data": "0x" + word(s2) + word(77), "gas": 100_000}])
     _lie_about_header(liar, n, "stateRoot", "0x" + "99" * 32)
 
