@@ -286,3 +286,24 @@ def test_op_precompile_caps_by_fork():
     assert cap(0x08, "fjord") is None and cap(0x08, "granite") == 112_687
     assert cap(0x08, "jovian") == 81_984 and cap(0x08, "karst") == 57_600
     assert cap(0x0F, "isthmus") == 235_008 and cap(0x0F, "karst") == 156_672
+
+
+def test_the_canyon_activation_block_places_the_create2_deployer():
+    """Replaying an Ecotone block as if it were Canyon's first block: the deployer code is set
+    (the post-state holds exactly the specs' code), and since that block's real witness never
+    reached the deployer's address, the verdict names the node the write needed."""
+    import dataclasses
+
+    from witnessverify import chains
+    from witnessverify.op.vm import CREATE2_DEPLOYER, create2_deployer_code
+
+    code = create2_deployer_code()
+    assert keccak(code).hex() and len(code) == 1584
+    b = load_one(BUNDLES / "10-121057303.json")
+    timestamp = json.loads(_fixture(121057303).read_text())["expected_header"]["timestamp"]
+    as_activation = dataclasses.replace(chains.OP_MAINNET, op_forks=dict(chains.OP_MAINNET.op_forks, canyon=timestamp))
+    out = verify_bundle(b, as_activation)
+    assert out.verdict == WITNESS_INCOMPLETE and out.missing[0].account == CREATE2_DEPLOYER
+    account = out.post_accounts[CREATE2_DEPLOYER]
+    assert account is not None and account.code_hash == keccak(code)
+    assert verify_bundle(b).verdict == VALID  # at its real time (Canyon long active) nothing is placed

@@ -135,7 +135,8 @@ def build(
     except WitnessInvalid as exc:
         raise InputError(f"{origin}: {exc}") from None
     result = execute_block(checked.block, checked.vm_class, chain.chain_id, checked.evm_fork,
-                           checked.pre_state_root, checked.preimages, checked.ancestor_hashes)
+                           checked.pre_state_root, checked.preimages, checked.ancestor_hashes,
+                           canyon_time=chain.op_forks.get("canyon"))
     sealed = computed_header(checked.block.header, result)
     header = header_claims(sealed)
     header.update(number=sealed.block_number, timestamp=sealed.timestamp, gasLimit=sealed.gas_limit,

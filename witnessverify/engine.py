@@ -90,6 +90,7 @@ def execute_block(
     dao_fork_block: Optional[int] = None,
     blob_params: Optional[BlobParams] = None,
     block_rlp_size: Optional[int] = None,
+    canyon_time: Optional[int] = None,
 ) -> ExecutionResult:
     started = time.perf_counter()
     missing = MissingLog()
@@ -104,6 +105,7 @@ def execute_block(
         header=base_header, chaindb=None, chain_context=ChainContext(chain_id), consensus_context=None
     )
     vm.deposit_contract = deposit_contract
+    vm.canyon_time = canyon_time
     vm._block = vm.get_block_class()(header=base_header, transactions=[], uncles=block.uncles)
     prev = AncestorHashes(header.block_number, ancestor_hashes, missing)
     context = vm.create_execution_context(header, prev, vm.chain_context)

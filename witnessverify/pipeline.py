@@ -47,6 +47,7 @@ def verify_bundle(
             dao_fork_block=chain.dao_fork_block,
             blob_params=None if chain.is_op else chain.blob_params(checked.evm_fork),
             block_rlp_size=len(bundle.block_rlp),
+            canyon_time=chain.op_forks.get("canyon") if chain.is_op else None,
         )
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
         where = traceback.extract_tb(exc.__traceback__)[-1]

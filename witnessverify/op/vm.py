@@ -23,6 +23,7 @@ opcodes; Canyon/Delta: Shanghai; Ecotone: Cancun) with these changes
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from eth.abc import ReceiptAPI
@@ -56,6 +57,19 @@ EVM_FORK = {
 }
 # OP forks whose execution rules are implemented here; blocks of later forks are refused
 SUPPORTED = ("regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene", "isthmus", "jovian", "karst")
+
+CREATE2_DEPLOYER = bytes.fromhex("13b0d85ccb8bf860b6b79af3029fca081ae9bef2")
+_CREATE2_DEPLOYER_CODE = None
+
+
+def create2_deployer_code() -> bytes:
+    """The code Canyon places at the create2Deployer address (data: op/data/, from the specs)."""
+    global _CREATE2_DEPLOYER_CODE
+    if _CREATE2_DEPLOYER_CODE is None:
+        path = Path(__file__).with_name("data") / "create2deployer.hex"
+        _CREATE2_DEPLOYER_CODE = bytes.fromhex(path.read_text().strip()[2:])
+    return _CREATE2_DEPLOYER_CODE
+
 
 OPERATOR_FEE_VAULT = bytes.fromhex("420000000000000000000000000000000000001b")
 L2_TO_L1_MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
@@ -156,6 +170,15 @@ class OPExecutorMixin:
 
 class OPVMMixin:
     op_fork = "regolith"
+    # set per block by the engine: the chain's Canyon time (the activation block gets create2Deployer)
+    canyon_time: Optional[int] = None
+
+    def block_preprocessing(self, block) -> None:
+        # specs canyon/overview.md, preinstalls.md: the Canyon activation block (the one whose
+        # timestamp is the Canyon time, as op-geth's EnsureCreate2Deployer checks) sets the code
+        if self.canyon_time is not None and block.header.timestamp == self.canyon_time:
+            self.state.set_code(CREATE2_DEPLOYER, create2_deployer_code())
+        super().block_preprocessing(block)
 
     def validate_transaction_against_header(self, base_header, transaction) -> None:
         if isinstance(transaction, DepositTransaction):
