@@ -266,3 +266,48 @@ def test_replay_of_the_real_reth_debug_api_answers(servers):
     report = check("51632", [rpc(reth, timeout=30)])
     assert report.overall == AGREE and report.outcome.verdict == "VALID"
     assert report.outcome.gas_used == 35959373
+
+
+def test_a_saved_split_replays_offline_byte_for_byte(servers, tmp_path):
+    from witnessverify.tiebreak import human
+
+    b, geth_w, _ = keeper_data()
+    items = rlp.decode(b.block_rlp)
+    items[0][15] = (int.from_bytes(items[0][15], "big") + 1).to_bytes(8, "big").lstrip(b"\0")
+    block = rlp.encode(items)
+    liar, honest = servers("liar"), servers("honest")
+    serve_block(liar, block, geth_w, HOODI)
+    serve_block(honest, block, None, HOODI, holds_block=False, bad_block=True)
+    live = check("1151683", [rpc(liar), rpc(honest)], save_dir=str(tmp_path / "split"))
+    assert live.overall == SPLIT
+    r = subprocess.run([sys.executable, "-m", "witnessverify.cli", "verify", str(tmp_path / "split")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == live.exit_code == 1
+    assert r.stdout.rstrip("\n") == human(live)
+    # the folder also holds a plain bundle for `verify FILE`
+    r = subprocess.run([sys.executable, "-m", "witnessverify.cli", "verify", str(tmp_path / "split" / "bundle.json")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and r.stdout.startswith("MISMATCH")
+
+
+def test_intermediate_roots_pin_the_transaction_whose_state_diverged(servers):
+    """Hoodi #51632 claiming a wrong state root; the liar's per-transaction roots (ours, with
+    transaction 5's altered) pin the divergence to transaction 5."""
+    from witnessverify.pipeline import verify_bundle
+    from witnessverify.sources import bundle_from_witness_json
+
+    witness, raw = zevm_data()
+    items = rlp.decode(raw)
+    items[0][3] = b"\x66" * 32  # stateRoot
+    bad_block = rlp.encode(items)
+    ours = verify_bundle(bundle_from_witness_json(witness, bad_block, "x", HOODI), intermediate_roots=True).intermediate_roots
+    assert len(ours) == 11 and all(ours)
+    theirs = ["0x" + r.hex() for r in ours]
+    theirs[5] = "0x" + "ab" * 32
+    liar = servers("liar")
+    serve_block(liar, bad_block, witness, HOODI)
+    liar.methods["debug_intermediateRoots"] = lambda p: theirs
+    report = check("51632", [rpc(liar, timeout=60)])
+    assert report.overall == SPLIT
+    (v,) = report.clients
+    assert v.diagnosis["intermediateRoots"] == {"firstDivergingTransaction": 5, "ours": "0x" + ours[5].hex(), "theirs": theirs[5]}

@@ -35,6 +35,23 @@ def _root(ctx, param, value: Optional[str]) -> Optional[bytes]:
     return b
 
 
+def _replay(folder: str, as_json: bool) -> int:
+    """A folder saved by `check --save`: re-judge it offline, printing the check's report."""
+    import json
+
+    from .tiebreak import human as check_human
+    from .tiebreak import replay_saved
+    from .tiebreak import to_json as check_json
+
+    try:
+        report = replay_saved(folder)
+    except InputError as exc:
+        click.echo(f"ERROR {exc}")
+        return 4
+    click.echo(json.dumps(check_json(report), default=str) if as_json else check_human(report))
+    return report.exit_code
+
+
 def exit_code(verdicts: list[str], internal: bool) -> int:
     if MISMATCH in verdicts:
         return 1
@@ -82,6 +99,8 @@ def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config)
             sys.exit(4)
     verdicts, internal = [], False
     for path in paths:
+        if Path(path, "claims.json").is_file() and Path(path, "bundle.json").is_file():
+            sys.exit(_replay(path, as_json))
         for outcome in verify_path(path, fmt, chain, parent_state_root, strict):
             verdicts.append(outcome.verdict)
             internal = internal or getattr(outcome, "internal", False)

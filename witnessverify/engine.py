@@ -51,6 +51,9 @@ class ExecutionResult:
     written_accounts: set = field(default_factory=set)
     post_accounts: dict = field(default_factory=dict)
     post_storage: dict = field(default_factory=dict)
+    # with intermediate_roots: the state root after each transaction (None where the witness
+    # lacked a node an intermediate trie update needed)
+    intermediate_roots: list = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -91,6 +94,7 @@ def execute_block(
     blob_params: Optional[BlobParams] = None,
     block_rlp_size: Optional[int] = None,
     canyon_time: Optional[int] = None,
+    intermediate_roots: bool = False,
 ) -> ExecutionResult:
     started = time.perf_counter()
     missing = MissingLog()
@@ -121,6 +125,7 @@ def execute_block(
     vm.block_preprocessing(block)
 
     receipts: list[ReceiptAPI] = []
+    roots: list[Optional[bytes]] = []
     running = base_header
     invalid = None
     for index, transaction in enumerate(block.transactions):
@@ -132,6 +137,9 @@ def execute_block(
         running = vm.add_receipt_to_header(running, receipt)
         running = vm.increment_blob_gas_used(running, transaction)
         receipts.append(receipt)
+        if intermediate_roots:  # diagnosis only: the state root after each transaction
+            root = state.make_state_root()
+            roots.append(None if state._account_db.root_unknown else root)
 
     withdrawals = getattr(block, "withdrawals", None)
     if invalid is None and withdrawals is not None:
@@ -182,5 +190,6 @@ def execute_block(
         written_accounts=set(state._account_db.written_accounts),
         post_accounts=dict(state._account_db.post_accounts),
         post_storage=dict(state._account_db.post_storage),
+        intermediate_roots=roots,
         seconds=time.perf_counter() - started,
     )

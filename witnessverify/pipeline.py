@@ -24,6 +24,7 @@ def verify_bundle(
     chain_name: Optional[str] = None,
     parent_state_root: Optional[bytes] = None,
     strict: bool = False,
+    intermediate_roots: bool = False,
 ) -> Outcome:
     origin = bundle.origin or "bundle"
     try:
@@ -48,6 +49,7 @@ def verify_bundle(
             blob_params=None if chain.is_op else chain.blob_params(checked.evm_fork),
             block_rlp_size=len(bundle.block_rlp),
             canyon_time=chain.op_forks.get("canyon") if chain.is_op else None,
+            intermediate_roots=intermediate_roots,
         )
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
         where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -65,6 +67,7 @@ def verify_bundle(
         outcome.internal = True  # type: ignore[attr-defined]
         return outcome
     outcome = judge(checked, result, origin, bundle.claimed_hash, strict)
+    outcome.intermediate_roots = result.intermediate_roots
     outcome.witness_bytes = bundle.witness_bytes()
     return outcome
 

@@ -64,6 +64,7 @@ class CheckReport:
     clients: list[ClientVerdict] = field(default_factory=list)
     witness_sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    chain: Optional[str] = None  # the chain name the engine used (dev chains: as read from the node)
 
     @property
     def exit_code(self) -> int:
@@ -244,6 +245,18 @@ def diagnose(c: RpcClient, block_hash: bytes, outcome_receipts: list) -> dict:
     return {"receipts": "all receipts agree"}
 
 
+def compare_roots(ours: list, theirs: list) -> dict:
+    """The first transaction after which the client's state root differs from ours."""
+    for i, mine in enumerate(ours):
+        if i >= len(theirs):
+            return {"firstDivergingTransaction": i, "why": "the client has fewer roots"}
+        if mine is None:
+            continue  # our witness could not settle this intermediate root
+        if "0x" + mine.hex() != str(theirs[i]).lower():
+            return {"firstDivergingTransaction": i, "ours": "0x" + mine.hex(), "theirs": theirs[i]}
+    return {"roots": "every intermediate root we could compute agrees"}
+
+
 def state_diff(c: RpcClient, number: int, outcome: Outcome, limit: int = 50) -> list[dict]:
     """Each account and slot our execution changed, where the client's post-state differs."""
     slots_of: dict[bytes, list[int]] = {}
@@ -353,6 +366,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, save_dir, notes) 
         source, proof_witness, parent_rlp = assembled
         witnesses = [(source.name, proof_witness.as_witness([parent_rlp]))]
     bundles = [bundle_from_witness_json(w, block_rlp, f"{name}: debug_executionWitness", chain_id) for name, w in witnesses]
+    report.chain = chain if isinstance(chain, str) else None
     outcome = verify_bundle(bundles[0], chain)
     report.witness_sources = [witnesses[0][0]]
     if assembled is not None:
@@ -388,9 +402,32 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, save_dir, notes) 
                                         cl.reason) for cl in claims]
         return _save(report, save_dir, bundles, claims)
 
+    diagnoses = {}
+    ours_per_tx = None
+    for c, v in zip(clients, judge_claims(outcome, claims, block_hash)):
+        if v.verdict == DISAGREES and v.fields != ["blockHash"]:
+            diagnosis = diagnose(c, block_hash, outcome.receipts)
+            if "stateRoot" in v.fields:
+                theirs, _ = _try(c, "debug_intermediateRoots", "0x" + block_hash.hex())
+                if isinstance(theirs, list):
+                    if ours_per_tx is None:  # a second run, computing the root after each transaction
+                        ours_per_tx = verify_bundle(bundles[0] if len(report.witness_sources) == 1 else _merge(bundles),
+                                                    chain, intermediate_roots=True).intermediate_roots
+                    diagnosis["intermediateRoots"] = compare_roots(ours_per_tx, theirs)
+                if number is not None:
+                    diagnosis["stateDiff"] = state_diff(c, number, outcome)
+            diagnoses[v.client] = diagnosis
+    conclude(report, judge_claims(outcome, claims, block_hash, diagnoses))
+    return _save(report, save_dir, bundles, claims, diagnoses)
+
+
+def judge_claims(outcome: Outcome, claims: list[Claim], block_hash: bytes,
+                 diagnoses: Optional[dict] = None) -> list[ClientVerdict]:
+    """Each client's verdict from its claim and the engine's judgement of the block (pure:
+    the same from live answers and from a saved check)."""
     valid = outcome.verdict == VALID
     verdicts = []
-    for c, cl in zip(clients, claims):
+    for cl in claims:
         if cl.kind == "header":
             try:
                 claimed = _header_hash(cl.header_json, cl.client)
@@ -403,12 +440,9 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, save_dir, notes) 
             elif valid:
                 verdicts.append(ClientVerdict(cl.client, AGREES, "holds the block, which the engine confirms"))
             else:
-                fields = [m["field"] for m in outcome.mismatches]
-                diagnosis = diagnose(c, block_hash, outcome.receipts)
-                if "stateRoot" in fields and number is not None:
-                    diagnosis["stateDiff"] = state_diff(c, number, outcome)
                 verdicts.append(ClientVerdict(cl.client, DISAGREES, "accepted a block whose header the engine refutes",
-                                              fields=fields, diagnosis=diagnosis))
+                                              fields=[m["field"] for m in outcome.mismatches],
+                                              diagnosis=(diagnoses or {}).get(cl.client, {})))
         elif cl.kind == "rejected":
             if valid:
                 verdicts.append(ClientVerdict(cl.client, REJECTED, f"rejected a block the engine finds valid; its reason: {cl.reason}"))
@@ -416,6 +450,10 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, save_dir, notes) 
                 verdicts.append(ClientVerdict(cl.client, AGREES, f"rejected the block, rightly; its reason: {cl.reason}"))
         else:
             verdicts.append(ClientVerdict(cl.client, UNAVAILABLE, cl.reason or cl.kind))
+    return verdicts
+
+
+def conclude(report: CheckReport, verdicts: list[ClientVerdict]) -> None:
     report.clients = verdicts
     wrong = [v.client for v in verdicts if v.verdict in (DISAGREES, REJECTED)]
     judged = [v for v in verdicts if v.verdict != UNAVAILABLE]
@@ -425,10 +463,13 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, save_dir, notes) 
         report.overall = AGREE
     else:
         report.reason = "no client made a claim about the block"
-    return _save(report, save_dir, bundles, claims)
 
 
-def _save(report: CheckReport, save_dir: Optional[str], bundles: list[Bundle], claims: list[Claim]) -> CheckReport:
+CLAIMS_FORMAT = "witnessverify-claims/1"
+
+
+def _save(report: CheckReport, save_dir: Optional[str], bundles: list[Bundle], claims: list[Claim],
+          diagnoses: Optional[dict] = None) -> CheckReport:
     if save_dir:
         d = Path(save_dir)
         d.mkdir(parents=True, exist_ok=True)
@@ -436,7 +477,41 @@ def _save(report: CheckReport, save_dir: Optional[str], bundles: list[Bundle], c
         bundle.provenance = {"source": "witnessverify check", "clients": report.witness_sources,
                              "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
         (d / "bundle.json").write_text(bundle.dumps())
-        (d / "claims.json").write_text(json.dumps([c.__dict__ | {"block_rlp": None} for c in claims], indent=1, default=str))
+        doc = {
+            "format": CLAIMS_FORMAT,
+            "block": {"number": report.block_number, "hash": "0x" + report.block_hash.hex()},
+            "chain": report.chain,
+            "claims": [{"client": c.client, "kind": c.kind, "header": c.header_json, "reason": c.reason} for c in claims],
+            "diagnoses": diagnoses or {},
+            "witnessFrom": report.witness_sources,
+            "notes": report.notes,
+        }
+        (d / "claims.json").write_text(json.dumps(doc, indent=1))
+    return report
+
+
+def replay_saved(folder: str) -> CheckReport:
+    """Re-judge a saved check offline: the saved bundle through the engine, the saved claims."""
+    d = Path(folder)
+    try:
+        doc = json.loads((d / "claims.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{d / 'claims.json'}: cannot read saved claims ({exc})") from None
+    if doc.get("format") != CLAIMS_FORMAT:
+        raise InputError(f"{d / 'claims.json'}: not a saved check ({CLAIMS_FORMAT})")
+    from .sources import load
+
+    (bundle,) = load(d / "bundle.json")
+    outcome = verify_bundle(bundle, doc.get("chain"))
+    block_hash = hex_bytes(doc["block"]["hash"], "claims.block.hash")
+    report = CheckReport(INCONCLUSIVE, block_number=doc["block"].get("number"), block_hash=block_hash,
+                         outcome=outcome, witness_sources=doc.get("witnessFrom", []), notes=doc.get("notes", []),
+                         chain=doc.get("chain"))
+    if outcome.verdict not in (VALID, MISMATCH):
+        report.reason = f"the engine cannot judge: {outcome.verdict}: {outcome.reason}"
+        return report
+    claims = [Claim(c["client"], c["kind"], header_json=c.get("header"), reason=c.get("reason", "")) for c in doc["claims"]]
+    conclude(report, judge_claims(outcome, claims, block_hash, doc.get("diagnoses")))
     return report
 
 

@@ -52,6 +52,7 @@ class Outcome:
     receipts: list = field(default_factory=list)  # the computed receipts (for diagnosis)
     post_accounts: dict = field(default_factory=dict)  # address -> Account or None (deleted)
     post_storage: dict = field(default_factory=dict)  # (address, slot) -> value
+    intermediate_roots: list = field(default_factory=list)  # per transaction, when asked for
     seconds: float = 0.0
     witness_bytes: int = 0
     transactions: int = 0

@@ -73,6 +73,8 @@ def classify(path: Path) -> Artefact:
         if isinstance(doc, dict):
             if doc.get("format") == BUNDLE_FORMAT:
                 return Artefact(path, "bundle", doc)
+            if doc.get("format") == "witnessverify-claims/1":
+                return Artefact(path, "claims", doc)  # a saved check's claims: `verify DIR` replays them
             if "states" in doc and "header" in doc:
                 return Artefact(path, "sbv", doc)
             if "preimages" in doc and "expected_header_rlp" in doc:
