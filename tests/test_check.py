@@ -117,8 +117,8 @@ def test_a_client_that_accepted_an_invalid_block_is_named_with_a_diagnosis(serve
     assert v["liar"].diagnosis["ours"]["status"] == 1 and v["liar"].diagnosis["theirs"]["status"] == 0
 
 
-def test_a_wrong_base_fee_is_blamed_even_beside_a_witness_gap(servers):
-    """The keeper witness lacks one exclusion proof; a base fee the parent contradicts is still wrong."""
+def base_fee_split(servers):
+    """The keeper block with a base fee its parent contradicts: a liar holds it, honest rejected it."""
     b, geth_w, _ = keeper_data()
     items = rlp.decode(b.block_rlp)
     items[0][15] = (int.from_bytes(items[0][15], "big") + 1).to_bytes(8, "big").lstrip(b"\0")
@@ -126,6 +126,12 @@ def test_a_wrong_base_fee_is_blamed_even_beside_a_witness_gap(servers):
     liar, honest = servers("liar"), servers("honest")
     serve_block(liar, block, geth_w, HOODI)
     serve_block(honest, block, None, HOODI, holds_block=False, bad_block=True)
+    return liar, honest
+
+
+def test_a_wrong_base_fee_is_blamed_even_beside_a_witness_gap(servers):
+    """The keeper witness lacks one exclusion proof; a base fee the parent contradicts is still wrong."""
+    liar, honest = base_fee_split(servers)
     report = check("1151683", [rpc(liar), rpc(honest)])
     assert report.overall == SPLIT
     v = {x.client: x for x in report.clients}
@@ -271,13 +277,7 @@ def test_replay_of_the_real_reth_debug_api_answers(servers):
 def test_a_saved_split_replays_offline_byte_for_byte(servers, tmp_path):
     from witnessverify.tiebreak import human
 
-    b, geth_w, _ = keeper_data()
-    items = rlp.decode(b.block_rlp)
-    items[0][15] = (int.from_bytes(items[0][15], "big") + 1).to_bytes(8, "big").lstrip(b"\0")
-    block = rlp.encode(items)
-    liar, honest = servers("liar"), servers("honest")
-    serve_block(liar, block, geth_w, HOODI)
-    serve_block(honest, block, None, HOODI, holds_block=False, bad_block=True)
+    liar, honest = base_fee_split(servers)
     live = check("1151683", [rpc(liar), rpc(honest)], save_dir=str(tmp_path / "split"))
     assert live.overall == SPLIT
     r = subprocess.run([sys.executable, "-m", "witnessverify.cli", "verify", str(tmp_path / "split")],
