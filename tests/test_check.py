@@ -311,3 +311,21 @@ def test_intermediate_roots_pin_the_transaction_whose_state_diverged(servers):
     assert report.overall == SPLIT
     (v,) = report.clients
     assert v.diagnosis["intermediateRoots"] == {"firstDivergingTransaction": 5, "ours": "0x" + ours[5].hex(), "theirs": theirs[5]}
+
+
+@pytest.mark.parametrize("shape", ["execution-apis", "old-geth", "besu"])
+def test_bad_block_entries_of_every_known_shape(servers, shape):
+    b, geth_w, _ = keeper_data()
+    good, bad = servers("good"), servers("bad")
+    serve_block(good, b.block_rlp, geth_w, HOODI)
+    serve_block(bad, b.block_rlp, None, HOODI, holds_block=False)
+    hdr = header_json(rlp.encode(rlp.decode(b.block_rlp)[0]))
+    raw = b.block_rlp.hex()
+    entry = {
+        "execution-apis": {"block": hdr, "hash": hdr["hash"], "rlp": "0x" + raw},
+        "old-geth": {"hash": hdr["hash"], "header": hdr, "blockrlp": raw},
+        "besu": {"block": dict(hdr, reason="state root mismatch"), "rlp": "0x" + raw},
+    }[shape]
+    bad.methods["debug_getBadBlocks"] = lambda p: [entry]
+    report = check("1151683", [rpc(good), rpc(bad)])
+    assert report.overall == SPLIT and verdicts(report) == {"good": AGREES, "bad": REJECTED}

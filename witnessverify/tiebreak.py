@@ -128,10 +128,18 @@ def gather_claim(c: RpcClient, block_hash: bytes) -> Claim:
         return Claim(c.name, "header", header_json=header)
     bad, err = _try(c, "debug_getBadBlocks")
     if isinstance(bad, list):
+        # execution-apis BadBlock {block, hash, rlp}; older geth {hash, header, blockrlp};
+        # besu/nethermind put the hash inside `block`; a reason where the client gives one
         for entry in bad:
-            if isinstance(entry, dict) and str(entry.get("hash", "")).lower() == h:
-                raw = entry.get("rlp")
-                reason = entry.get("reason") or (entry.get("block") or {}).get("reason") or ""
+            if not isinstance(entry, dict):
+                continue
+            block = entry.get("block") if isinstance(entry.get("block"), dict) else {}
+            entry_hash = entry.get("hash") or block.get("hash") or ""
+            if str(entry_hash).lower() == h:
+                raw = entry.get("rlp") or entry.get("blockrlp")
+                if raw and not str(raw).startswith("0x"):
+                    raw = "0x" + raw
+                reason = entry.get("reason") or block.get("reason") or entry.get("error") or ""
                 return Claim(c.name, "rejected", reason=str(reason)[:300],
                              block_rlp=hex_bytes(raw, f"{c.name}: bad block rlp") if raw else None)
     return Claim(c.name, "none", reason="does not hold the block and lists no bad block for it")
