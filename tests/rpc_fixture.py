@@ -37,6 +37,8 @@ class FakeClient:
         self.methods: dict[str, Callable[[list], Any]] = {}
         self.faults: dict[str, dict] = {}
         self.calls: list[str] = []
+        self.headers_seen: list[dict] = []
+        self.gzip = False
         handler = self._handler()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -62,6 +64,7 @@ class FakeClient:
                 req = json.loads(self.rfile.read(length))
                 method, params = req["method"], req.get("params", [])
                 client.calls.append(method)
+                client.headers_seen.append(dict(self.headers))
                 fault = client.faults.get(method) or client.faults.get("*") or {}
                 if fault.get("times", 1) <= 0:
                     fault = {}
@@ -91,6 +94,11 @@ class FakeClient:
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
+                if client.gzip:
+                    import gzip
+
+                    body = gzip.compress(body)
+                    self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -231,3 +231,22 @@ def test_a_lying_storage_value_is_named_in_the_state_diff(anvil, liar):
     v = {x.client: x for x in report.clients}
     diff = v["liar"].diagnosis["stateDiff"]
     assert {"account": contract.lower(), "slot": hex(s2), "ours": hex(77), "theirs": hex(78)} in diff
+
+
+def test_a_prague_dev_chain_named_on_the_command_line():
+    node = Anvil("--hardfork", "prague")
+    try:
+        a = node.accounts()
+        node.mine_block([{"from": a[0], "to": "0x" + "11" * 20, "value": 5}])
+        n = node.mine_block([{"from": a[1], "to": "0x" + "12" * 20, "value": 6}])
+        import subprocess
+        import sys
+
+        r = subprocess.run([sys.executable, "-m", "witnessverify.cli", "check", str(n), "--rpc", f"anvil={node.url}",
+                            "--chain", "dev:prague", "--json"], capture_output=True, text=True, timeout=120)
+        import json
+
+        doc = json.loads(r.stdout)
+        assert r.returncode == 0 and doc["overall"] == "AGREE" and doc["engine"]["fork"] == "prague"
+    finally:
+        node.close()

@@ -329,3 +329,33 @@ def test_bad_block_entries_of_every_known_shape(servers, shape):
     bad.methods["debug_getBadBlocks"] = lambda p: [entry]
     report = check("1151683", [rpc(good), rpc(bad)])
     assert report.overall == SPLIT and verdicts(report) == {"good": AGREES, "bad": REJECTED}
+
+
+def test_http_details_gzip_auth_rate_limit_and_size_cap(servers):
+    import time
+
+    from witnessverify.rpc import RpcError
+
+    b, geth_w, _ = keeper_data()
+    c = servers("c")
+    serve_block(c, b.block_rlp, geth_w, HOODI)
+    c.gzip = True  # a large witness answer compressed on the wire
+    client = rpc(c, headers={"Authorization": "Bearer s3cret"})
+    assert check("1151683", [client]).overall == AGREE
+    assert all(h.get("Authorization") == "Bearer s3cret" for h in c.headers_seen)
+    assert all("gzip" in h.get("Accept-Encoding", "") for h in c.headers_seen)
+
+    slow = rpc(c, rps=5)
+    start = time.monotonic()
+    for _ in range(6):
+        slow.call("eth_chainId")
+    assert time.monotonic() - start >= 1.0  # six calls at five per second
+
+    capped = rpc(c, max_bytes=10_000)
+    with pytest.raises(RpcError) as err:
+        capped.call("debug_executionWitness", "0x1192c3")
+    assert err.value.kind == "too-large"
+    c.methods["eth_chainId"] = lambda p: (_ for _ in ()).throw(RuntimeError("internal failure"))
+    with pytest.raises(RpcError) as err:
+        rpc(c).call("eth_chainId")
+    assert err.value.kind == "rpc" and "internal failure" in err.value.detail
