@@ -25,7 +25,7 @@ from .errors import InputError, WitnessInvalid
 from .header_checks import expected_base_fee
 from .hexjson import hex_bytes, hex_fixed, hex_list, quantity
 from .op.holocene import encode_extra_data
-from .op.vm import at_least
+from .op.vm import EMPTY_REQUESTS_HASH, at_least
 from .sources.blockjson import header_fields
 from .verdict import computed_header, header_claims
 from .witness_check import check, decode_header
@@ -116,11 +116,17 @@ def build(
     ]
     if at_least(op_fork, "holocene"):
         params = hex_fixed(a.get("eip1559Params", "0x" + "00" * 8), 8, f"{what}.eip1559Params")
-        fields[12] = encode_extra_data(params, chain.eip1559_denominator_canyon, chain.eip1559_elasticity)
+        min_base_fee = None
+        if at_least(op_fork, "jovian"):  # v1 extraData: the attributes' minBaseFee (specs jovian/)
+            min_base_fee = quantity(a.get("minBaseFee"), f"{what}.minBaseFee")
+        fields[12] = encode_extra_data(params, chain.eip1559_denominator_canyon, chain.eip1559_elasticity,
+                                       min_base_fee)
     if at_least(op_fork, "canyon"):
         fields.append(BLANK_ROOT_HASH)  # withdrawals root (empty before Isthmus)
     if at_least(op_fork, "ecotone"):
         fields += [0, 0, hex_fixed(a.get("parentBeaconBlockRoot"), 32, f"{what}.parentBeaconBlockRoot")]
+    if at_least(op_fork, "isthmus"):
+        fields.append(EMPTY_REQUESTS_HASH)  # EIP-7685 requests are never used on OP: sha256('')
     txs = []
     for i, t in enumerate(a.get("transactions") or []):
         raw = hex_bytes(t, f"{what}.transactions[{i}]")

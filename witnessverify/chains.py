@@ -370,7 +370,9 @@ def resolve_chain(name, chain_id: Optional[int], origin: str) -> ChainConfig:
             )
         return chain
     if chain_id is None:
-        raise InputError(f"{origin}: the input does not name its chain id; pass --chain NAME")
+        raise InputError(f"{origin}: neither the input nor its transactions name the chain; pass --chain NAME "
+                         f"(known: {', '.join(sorted(CHAINS))})")
     if chain_id not in BY_ID:
-        raise InputError(f"{origin}: chain id {chain_id} has no built-in config; pass --chain NAME")
+        raise InputError(f"{origin}: chain id {chain_id} has no built-in config; pass --chain NAME or "
+                         f"--rollup-config FILE")
     return BY_ID[chain_id]

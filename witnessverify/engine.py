@@ -18,7 +18,7 @@ from eth.vm.forks.homestead.headers import dao_drain_list, dao_refund_contract
 from eth_utils import ValidationError
 
 from .blobs import max_blob_gas_per_block
-from .chains import BlobParams
+from .chains import FORK_ORDER, BlobParams
 from .forks import BLOCK_SIZE_LIMIT_FORKS
 from .missing import Missing, MissingLog
 from .osaka import MAX_RLP_BLOCK_SIZE
@@ -129,6 +129,10 @@ def execute_block(
     running = base_header
     invalid = None
     for index, transaction in enumerate(block.transactions):
+        signed_for = getattr(transaction, "chain_id", None)  # None: pre-EIP-155 legacy, deposits
+        if signed_for is not None and signed_for != chain_id:
+            invalid = (index, f"signed for chain id {signed_for}, not this chain's {chain_id}")
+            break
         try:
             receipt, _computation = vm.apply_transaction(running, transaction)
         except ValidationError as exc:
@@ -152,7 +156,9 @@ def execute_block(
         if hasattr(header, "requests_hash"):
             processed = vm.block_postprocessing(filled)
             requests_hash = processed.header.requests_hash
-        if header.block_number > 0:
+        if header.block_number > 0 and FORK_ORDER.index(fork) < FORK_ORDER.index("paris"):
+            # proof-of-work rewards; from the merge on, clients pay none and do not touch the
+            # coinbase (py-evm would credit it zero, reading an account no witness needs to hold)
             vm._assign_block_rewards(block)
 
     invalid_block = None

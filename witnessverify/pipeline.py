@@ -10,6 +10,7 @@ from typing import Iterator, Optional
 
 from . import sources
 from .bundle import Bundle
+from .chain_id import infer_chain_id
 from .chains import resolve_chain
 from .engine import execute_block
 from .errors import InputError, WitnessInvalid
@@ -27,13 +28,20 @@ def verify_bundle(
     intermediate_roots: bool = False,
 ) -> Outcome:
     origin = bundle.origin or "bundle"
+    notes: list[str] = []
+    chain_id = bundle.chain_id
+    if chain_name is None and chain_id is None:
+        chain_id = infer_chain_id(bundle.block_rlp)
+        if chain_id is not None:
+            notes.append(f"chain id {chain_id} taken from the transactions' signatures (the input names none)")
     try:
-        chain = resolve_chain(chain_name, bundle.chain_id, origin)
+        chain = resolve_chain(chain_name, chain_id, origin)
         checked = check(bundle, chain, parent_state_root)
     except InputError as exc:
         return Outcome(verdict=ERROR, origin=origin, reason=str(exc))
     except WitnessInvalid as exc:
-        return Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=bundle.chain_id, reason=str(exc))
+        return Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=chain.chain_id, chain=chain.name,
+                       reason=str(exc), notes=notes)
     header = checked.block.header
     try:
         result = execute_block(
@@ -65,8 +73,10 @@ def verify_bundle(
             f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
         )
         outcome.internal = True  # type: ignore[attr-defined]
+        outcome.notes = notes
         return outcome
     outcome = judge(checked, result, origin, bundle.claimed_hash, strict)
+    outcome.notes = notes + outcome.notes
     outcome.intermediate_roots = result.intermediate_roots
     outcome.witness_bytes = bundle.witness_bytes()
     return outcome

@@ -23,6 +23,7 @@ def to_json(o: Outcome) -> dict[str, Any]:
         "missing": [m.to_json() for m in o.missing],
         "assumedAbsent": [m.to_json() for m in o.assumed_absent],
         "skippedChecks": o.skipped,
+        "notes": o.notes,
         "transactions": o.transactions,
         "gasUsed": o.gas_used,
         "seconds": round(o.seconds, 6),
@@ -68,4 +69,6 @@ def human(o: Outcome) -> str:
         )
     for s in o.skipped:
         lines.append(f"{'':<18} skipped: {s}")
+    for n in o.notes:
+        lines.append(f"{'':<18} note: {n}")
     return "\n".join(lines)

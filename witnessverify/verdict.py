@@ -47,6 +47,8 @@ class Outcome:
     # read-only lookups of accounts whose absence the witness does not prove (see classify_gaps)
     assumed_absent: list[Missing] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # how the inputs were read where it matters to trust (e.g. the chain inferred from signatures)
+    notes: list[str] = field(default_factory=list)
     reason: str = ""  # one line for ERROR / WITNESS_INVALID / WITNESS_INCOMPLETE
     gas_used: int = 0
     receipts: list = field(default_factory=list)  # the computed receipts (for diagnosis)

@@ -21,6 +21,10 @@ class OPBlock:
     withdrawals: Optional[tuple] = None
     block_requests: list = field(default_factory=list)
 
+    @property
+    def number(self) -> int:  # py-evm's system calls (EIP-2935) read `block.number`
+        return self.header.block_number
+
 
 def decode_op_block(items: list, header, vm_class: type, what: str) -> OPBlock:
     builder = vm_class.get_transaction_builder()

@@ -51,7 +51,11 @@ def op_expected_base_fee(parent, elasticity: int, denominator: int, parent_is_jo
     return max(expected_base_fee(view, elasticity, denominator), min_base_fee(parent.extra_data))
 
 
-def encode_extra_data(eip1559_params: bytes, default_denominator: int, default_elasticity: int) -> bytes:
+def encode_extra_data(eip1559_params: bytes, default_denominator: int, default_elasticity: int,
+                      min_base_fee: Optional[int] = None) -> bytes:
+    """Holocene's v0 extraData, or with a minimum base fee Jovian's v1."""
     if eip1559_params == bytes(8):
         eip1559_params = default_denominator.to_bytes(4, "big") + default_elasticity.to_bytes(4, "big")
-    return b"\x00" + eip1559_params
+    if min_base_fee is None:
+        return b"\x00" + eip1559_params
+    return b"\x01" + eip1559_params + min_base_fee.to_bytes(8, "big")

@@ -87,6 +87,7 @@ INPUT_CAPS = {
 }
 
 _DUMMY_KEY = keys.PrivateKey(b"\x01" * 32)
+_RIPEMD160 = (3).to_bytes(20, "big")
 
 
 def at_least(op_fork: str, name: str) -> bool:
@@ -151,21 +152,55 @@ class OPExecutorMixin:
         return message
 
     def finalize_computation(self, transaction, computation):
+        if isinstance(transaction, DepositTransaction):
+            return self._finalize_deposit(transaction, computation)
         computation = super().finalize_computation(transaction, computation)
-        if not isinstance(transaction, DepositTransaction):
-            remaining = computation.get_gas_remaining()
-            consumed = transaction.gas - remaining
-            refund = min(computation.get_gas_refund(), consumed // 5)  # EIP-3529 (London on)
-            gas_used = consumed - refund + computation.data_floor_gas
-            base_fee = self.vm_state.execution_context.base_fee_per_gas
-            self.vm_state.delta_balance(BASE_FEE_VAULT, base_fee * gas_used)
-            self.vm_state.delta_balance(L1_FEE_VAULT, self._l1_cost(transaction))
-            if at_least(self.vm_state.op_fork, "isthmus"):
-                charged, used = self._operator_fee(transaction.gas), self._operator_fee(gas_used)
-                if charged > used:
-                    self.vm_state.delta_balance(transaction.sender, charged - used)
-                self.vm_state.delta_balance(OPERATOR_FEE_VAULT, used)
+        remaining = computation.get_gas_remaining()
+        consumed = transaction.gas - remaining
+        refund = min(computation.get_gas_refund(), consumed // 5)  # EIP-3529 (London on)
+        gas_used = consumed - refund + computation.data_floor_gas
+        base_fee = self.vm_state.execution_context.base_fee_per_gas
+        self.vm_state.delta_balance(BASE_FEE_VAULT, base_fee * gas_used)
+        self.vm_state.delta_balance(L1_FEE_VAULT, self._l1_cost(transaction))
+        if at_least(self.vm_state.op_fork, "isthmus"):
+            charged, used = self._operator_fee(transaction.gas), self._operator_fee(gas_used)
+            if charged > used:
+                self.vm_state.delta_balance(transaction.sender, charged - used)
+            self.vm_state.delta_balance(OPERATOR_FEE_VAULT, used)
         return computation
+
+    def _finalize_deposit(self, transaction, computation):
+        """A deposit pays no fee and, from Regolith, tips no coinbase: op-geth returns before the
+        coinbase payment, op-revm's `reward_beneficiary` returns early for deposits. py-evm's own
+        finalization would credit the coinbase zero and so read (and EIP-161-touch) an account the
+        reference clients never look at."""
+        used = transaction.gas - computation.get_gas_remaining()
+        refund = self.calculate_gas_refund(computation, used)
+        computation.data_floor_gas = self.calc_data_floor_gas(transaction, used, refund)
+        state = self.vm_state
+        for account in computation.get_accounts_for_deletion():
+            state.delete_account(account)
+        # EIP-161: touched empty accounts are cleared; the coinbase only if execution touched it
+        for account in _touched_by_execution(computation):
+            if state.account_exists(account) and state.account_is_empty(account):
+                state.delete_account(account)
+        return computation
+
+
+def _touched_by_execution(computation, ancestor_had_error: bool = False):
+    """EIP-161's touched accounts of a computation tree (py-evm's `collect_touched_accounts`
+    without the coinbase it adds to every frame for the fee transfer): self-destruct
+    beneficiaries and call targets of frames that did not fail (RIPEMD160 even then, the
+    geth/parity quirk of EIP-716)."""
+    failed = computation.is_error or ancestor_had_error
+    for beneficiary in sorted(computation.get_self_destruct_beneficiaries()):
+        if not failed or beneficiary == _RIPEMD160:
+            yield beneficiary
+    to = computation.msg.to
+    if to != CREATE_CONTRACT_ADDRESS and (not failed or to == _RIPEMD160):
+        yield to
+    for child in computation.children:
+        yield from _touched_by_execution(child, failed)
 
 
 class OPVMMixin:

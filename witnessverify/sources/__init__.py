@@ -10,6 +10,7 @@ Shapes understood (detected from content; `--format` forces one):
             RLP, `debug_getRawBlock` answer, or `eth_getBlockByNumber(n, true)` JSON
   sbv       scroll stateless-block-verifier JSON (header, transactions, states, codes,
             prev_state_root, block_hashes)
+  (also detected, no --format name: kona executor fixtures, ethrex-replay cache files)
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def classify(path: Path) -> Artefact:
                 return Artefact(path, "claims", doc)  # a saved check's claims: `verify DIR` replays them
             if "states" in doc and "header" in doc:
                 return Artefact(path, "sbv", doc)
+            if "blocks" in doc and "witness" in doc:
+                return Artefact(path, "ethrex", doc)
             if "preimages" in doc and "expected_header_rlp" in doc:
                 return Artefact(path, "kona", doc)
             if "preimages" in doc:
@@ -221,6 +224,46 @@ def _kona_bundle(art: Artefact) -> Bundle:
     )
 
 
+def _ethrex_network(network: Any) -> Optional[int]:
+    """ethrex-replay's `network` ({"PublicNetwork": "Hoodi"}) -> a built-in chain id, if it names one."""
+    from ..chains import CHAINS
+
+    name = network.get("PublicNetwork") if isinstance(network, dict) else network
+    chain = CHAINS.get(str(name).lower()) if isinstance(name, str) else None
+    return None if chain is None else chain.chain_id
+
+
+def _ethrex_bundle(art: Artefact) -> Bundle:
+    """ethrex-replay's cache file: `{blocks: [{header, body: {transactions, uncles, withdrawals}}],
+    witness: {state, keys, codes, headers (RLP hex)}, network}`, read as it is."""
+    doc, path = art.data, art.path
+    blocks, witness = doc["blocks"], doc["witness"]
+    if not isinstance(blocks, list) or not blocks:
+        raise InputError(f"{path}: ethrex cache without blocks")
+    if len(blocks) > 1:
+        raise InputError(f"{path}: an ethrex cache of {len(blocks)} blocks (one witness for a range) is not "
+                         f"supported; only single-block caches are")
+    if not isinstance(witness, dict):
+        raise InputError(f"{path}: ethrex cache witness is not an object")
+    block = blocks[0]
+    if not isinstance(block, dict) or not isinstance(block.get("header"), dict) or not isinstance(block.get("body"), dict):
+        raise InputError(f"{path}: blocks[0] is not {{header, body}}")
+    body = block["body"]
+    if body.get("uncles"):
+        raise InputError(f"{path}: blocks[0] has uncles, which this cache shape cannot carry faithfully")
+    block_json = dict(block["header"], transactions=body.get("transactions") or [], withdrawals=body.get("withdrawals"))
+    return Bundle(
+        chain_id=_ethrex_network(doc.get("network")),
+        block_rlp=block_rlp_from_json(block_json, f"{path}: blocks[0]"),
+        state=hex_list(witness.get("state"), f"{path}: witness.state"),
+        codes=hex_list(witness.get("codes"), f"{path}: witness.codes"),
+        headers=hex_list(witness.get("headers"), f"{path}: witness.headers"),
+        keys=hex_list(witness.get("keys"), f"{path}: witness.keys"),
+        provenance={"source": str(path), "shape": "ethrex-replay cache", "network": doc.get("network")},
+        origin=str(path),
+    )
+
+
 def bundle_from_json(doc: dict, path: Path) -> Bundle:
     w = doc.get("witness")
     if not isinstance(w, dict):
@@ -284,6 +327,8 @@ def load(path: str | os.PathLike, fmt: Optional[str] = None) -> list[Bundle]:
         files = _candidate_files(p)
         arts = [classify(f) for f in files]
         bundles = _from_artefacts(arts, str(p), fmt)
+        if bundles:  # a folder that holds its own inputs is one case: its subfolders are its extras
+            return bundles
         for sub in sorted(x for x in p.iterdir() if x.is_dir() and not x.name.startswith(".")):
             bundles.extend(load(sub, fmt))
         if not bundles and not any(x.is_dir() for x in p.iterdir()):
@@ -336,6 +381,8 @@ def _from_artefacts(arts: list[Artefact], where: str, fmt: Optional[str]) -> lis
             bundles.append(_sbv_bundle(a))
         elif a.kind == "kona":
             bundles.append(_kona_bundle(a))
+        elif a.kind == "ethrex":
+            bundles.append(_ethrex_bundle(a))
     if witnesses or blocks:
         bundles.extend(_pair(witnesses, blocks, where, None))
     return bundles
