@@ -15,7 +15,7 @@ import pytest
 from witnessverify import sources
 from witnessverify.chains import resolve_chain
 from witnessverify.pipeline import verify_bundle
-from witnessverify.witness_check import check
+from witnessverify.witness.check import check
 
 BUNDLES = Path(__file__).resolve().parent.parent / "witnesses"
 FILES = sorted(p.name for p in BUNDLES.glob("*.json"))

@@ -27,10 +27,10 @@ from trie import HexaryTrie
 from witnessverify import sources
 from witnessverify.bundle import Bundle
 from witnessverify.chains import MAINNET
-from witnessverify.forks import witness_vm_class
-from witnessverify.missing import MissingLog
+from witnessverify.rules.l1.forks import witness_vm_class
+from witnessverify.witness.missing import MissingLog
 from witnessverify.pipeline import verify_bundle
-from witnessverify.statedb import WitnessAccountDB, WitnessStore
+from witnessverify.witness.state import WitnessAccountDB, WitnessStore
 
 from .conftest import BUNDLES
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from witnessverify.chains import CHAINS, FORK_ORDER
-from witnessverify.op.vm import OP_FORK_ORDER, SUPPORTED
+from witnessverify.rules.op.vm import SUPPORTED
 
 L1 = [c for c in CHAINS.values() if not c.is_op]
 OP = [c for c in CHAINS.values() if c.is_op]
@@ -40,22 +40,24 @@ def test_op_fork_boundaries(chain):
     for name, start in chain.op_forks.items():
         if start == 0:
             continue
-        assert chain.op_fork_at(start) == name
-        assert chain.op_fork_at(start - 1) == _previous(OP_FORK_ORDER, chain.op_forks, name)
+        # forks activated together (Celo's Holocene and Isthmus): the later one of the line rules
+        together = [f for f in chain.fork_line if chain.op_forks.get(f) == start]
+        assert chain.op_fork_at(start) == together[-1]
+        assert chain.op_fork_at(start - 1) == _previous(chain.fork_line, chain.op_forks, together[0])
         assert name in SUPPORTED
 
 
 def test_holocene_and_jovian_parameters_switch_on_the_parents_fork():
     from witnessverify.chains import OP_MAINNET
-    from witnessverify.op.holocene import op_expected_base_fee
+    from witnessverify.rules.op.holocene import eip1559_params, op_expected_base_fee
 
     holocene, jovian = OP_MAINNET.op_forks["holocene"], OP_MAINNET.op_forks["jovian"]
     v0 = b"\x00" + (100).to_bytes(4, "big") + (3).to_bytes(4, "big")
     v1 = b"\x01" + (100).to_bytes(4, "big") + (3).to_bytes(4, "big") + (10**9).to_bytes(8, "big")
     # the first Holocene block: its parent is not Holocene, so the chain config's values apply
-    assert OP_MAINNET.eip1559_params("holocene", SimpleNamespace(timestamp=holocene - 2, extra_data=b"")) == (6, 250)
+    assert eip1559_params(OP_MAINNET, "holocene", SimpleNamespace(timestamp=holocene - 2, extra_data=b"")) == (6, 250)
     # the next one: the parent's extraData
-    assert OP_MAINNET.eip1559_params("holocene", SimpleNamespace(timestamp=holocene, extra_data=v0)) == (3, 100)
+    assert eip1559_params(OP_MAINNET, "holocene", SimpleNamespace(timestamp=holocene, extra_data=v0)) == (3, 100)
     # the first Jovian block: its parent is Holocene; no DA metering, no minimum
     quiet = SimpleNamespace(base_fee_per_gas=10**9, gas_used=0, blob_gas_used=0, gas_limit=60_000_000,
                             extra_data=v1, timestamp=jovian - 2)

@@ -13,7 +13,7 @@ from eth_hash.auto import keccak
 from witnessverify import sources
 from witnessverify.pipeline import verify_bundle, verify_path
 from witnessverify.verdict import ERROR, MISMATCH, VALID, WITNESS_INCOMPLETE, WITNESS_INVALID
-from witnessverify.witness_check import decode_header
+from witnessverify.witness.check import decode_header
 
 from .conftest import KEEPER_HOODI, SBV_MAINNET, load_one, node_map, trie_path
 
@@ -28,7 +28,7 @@ def _parent_root(bundle) -> bytes:
 
 def _sender_and_block(bundle):
     from witnessverify.chains import HOODI
-    from witnessverify.witness_check import decode_block
+    from witnessverify.witness.check import decode_block
 
     _, _, block = decode_block(bundle.block_rlp, HOODI, "test")
     return block.transactions[0].sender, block
@@ -256,9 +256,9 @@ def test_blockhash_beyond_the_known_ancestors_is_a_missing_header():
     from eth.vm.execution_context import ExecutionContext
 
     from witnessverify.engine import AncestorHashes
-    from witnessverify.forks import witness_vm_class
-    from witnessverify.missing import MissingLog
-    from witnessverify.statedb import WitnessStore
+    from witnessverify.rules.l1.forks import witness_vm_class
+    from witnessverify.witness.missing import MissingLog
+    from witnessverify.witness.state import WitnessStore
 
     missing = MissingLog()
     known = [b"\x01" * 32, b"\x02" * 32]

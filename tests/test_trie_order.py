@@ -13,8 +13,8 @@ from eth.rlp.accounts import Account
 from eth_hash.auto import keccak
 from trie import HexaryTrie
 
-from witnessverify.missing import MissingLog
-from witnessverify.statedb import WitnessAccountDB, WitnessStore
+from witnessverify.witness.missing import MissingLog
+from witnessverify.witness.state import WitnessAccountDB, WitnessStore
 
 
 def _address_with_nibble(nibble: int, skip: set) -> bytes:

@@ -22,13 +22,13 @@ from .bundle import Bundle
 from .chains import ChainConfig, chain_from_rollup_config, resolve_chain
 from .engine import execute_block
 from .errors import InputError, WitnessInvalid
-from .header_checks import expected_base_fee
 from .hexjson import hex_bytes, hex_fixed, hex_list, quantity
-from .op.holocene import encode_extra_data
-from .op.vm import EMPTY_REQUESTS_HASH, at_least
+from .rules.families import next_base_fee
+from .rules.op.holocene import encode_extra_data
+from .rules.op.vm import EMPTY_REQUESTS_HASH, at_least
 from .sources.blockjson import header_fields
 from .verdict import computed_header, header_claims
-from .witness_check import check, decode_header
+from .witness.check import check, decode_header
 
 EMPTY_OMMERS_HASH = keccak(rlp.encode([]))
 
@@ -95,7 +95,6 @@ def build(
     what = f"{origin}: executing_payload"
     timestamp = quantity(a.get("timestamp"), f"{what}.timestamp")
     op_fork = chain.op_fork_at(timestamp)
-    elasticity, denominator = chain.eip1559_params(op_fork, parent)
     fields: list = [
         keccak(parent_rlp),
         EMPTY_OMMERS_HASH,
@@ -112,7 +111,7 @@ def build(
         b"",
         hex_fixed(a.get("prevRandao"), 32, f"{what}.prevRandao"),
         bytes(8),
-        expected_base_fee(parent, elasticity, denominator),
+        next_base_fee(chain, op_fork, parent),
     ]
     if at_least(op_fork, "holocene"):
         params = hex_fixed(a.get("eip1559Params", "0x" + "00" * 8), 8, f"{what}.eip1559Params")

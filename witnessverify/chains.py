@@ -38,6 +38,43 @@ FORK_ORDER = (
 )
 
 
+# OP Stack forks in activation order (ethereum-optimism/specs). Base left this line after Jovian:
+# its own forks follow Jovian (base/base `BaseUpgrade`); Base never schedules Karst.
+OP_FORK_ORDER = ("bedrock", "regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene",
+                 "isthmus", "jovian", "karst")
+BASE_FORK_ORDER = OP_FORK_ORDER[: OP_FORK_ORDER.index("jovian") + 1] + ("azul", "beryl", "cobalt")
+# the L2 fork line of each family (Celo's L2 runs the OP forks, with Celo's own rules on top)
+L2_FORK_LINES = {"op": OP_FORK_ORDER, "base": BASE_FORK_ORDER, "celo": OP_FORK_ORDER}
+# the Ethereum fork whose EVM each L2 fork runs (Karst and Base's Azul..Cobalt: Osaka)
+EVM_OF_L2_FORK = {
+    "bedrock": "paris", "regolith": "paris", "canyon": "shanghai", "delta": "shanghai",
+    "ecotone": "cancun", "fjord": "cancun", "granite": "cancun", "holocene": "cancun",
+    "isthmus": "prague", "jovian": "prague", "karst": "osaka",
+    "azul": "osaka", "beryl": "osaka", "cobalt": "osaka",
+}
+
+
+def l2_at_least(fork: str, name: str) -> bool:
+    """Whether L2 fork `fork` includes the rules of `name`: `name` is `fork` or an ancestor of it
+    on its fork line (so Base's Azul includes Jovian but not OP's Karst)."""
+    for line in (OP_FORK_ORDER, BASE_FORK_ORDER):
+        if fork in line:
+            return name in line[: line.index(fork) + 1]
+    raise ValueError(f"unknown L2 fork {fork!r}")
+
+
+@dataclass(frozen=True)
+class CeloParams:
+    """Celo's own chain constants (celo-org/celo-kona `crates/celo-revm/src/constants.rs`,
+    `crates/celo-reth/res/genesis/*.toml`)."""
+
+    celo_token: bytes  # GoldToken proxy: the only caller of the transfer precompile
+    fee_handler: bytes  # receives the base fee (not the OP BaseFeeVault)
+    fee_currency_directory: bytes  # the fee currencies, their rates and intrinsic gas
+    base_fee_floor: int  # before Jovian: the base fee is at least this (25 gwei)
+    first_l2_block: int  # blocks before it are Celo L1 (IBFT) blocks, not OP Stack blocks
+
+
 @dataclass(frozen=True)
 class BlobParams:
     """EIP-7840/7892 blob schedule entry: blobs per block and the base fee update fraction."""
@@ -74,10 +111,13 @@ class ChainConfig:
     eip1559_elasticity: int = 2
     eip1559_denominator: int = 8
     eip1559_denominator_canyon: Optional[int] = None
-    # OP Stack chains: OP fork name -> activation timestamp (see op/vm.py for the fork order)
+    # L2 chains: fork name -> activation timestamp, on the family's fork line (L2_FORK_LINES)
     op_forks: Optional[dict[str, int]] = None
-    # later OP forks a rollup config schedules but this tool does not know: blocks there are refused
+    # later forks a rollup config schedules but this tool does not know: blocks there are refused
     unknown_op_forks: dict[str, int] = field(default_factory=dict)
+    # "l1", or the L2 family whose rules apply: "op", "base", "celo"
+    family: str = "l1"
+    celo: Optional[CeloParams] = None
     # dev nodes (Anvil) mine several blocks within one second: timestamps may repeat there
     strict_timestamps: bool = True
     sources: tuple[str, ...] = field(default=())
@@ -86,36 +126,20 @@ class ChainConfig:
     def is_op(self) -> bool:
         return self.op_forks is not None
 
-    def op_fork_at(self, timestamp: int) -> str:
-        from .op.vm import OP_FORK_ORDER
+    @property
+    def fork_line(self) -> tuple[str, ...]:
+        return L2_FORK_LINES[self.family]
 
+    def op_fork_at(self, timestamp: int) -> str:
+        """The L2 fork (of this chain's family) active at `timestamp`."""
         chosen = None
-        for name in OP_FORK_ORDER:
+        for name in self.fork_line:
             start = self.op_forks.get(name)
             if start is not None and timestamp >= start:
                 chosen = name
         if chosen is None:
             raise InputError(f"chain {self.name}: no OP fork is active at timestamp {timestamp}")
         return chosen
-
-    def eip1559_params(self, op_fork: Optional[str] = None, parent=None) -> tuple[int, int]:
-        """(elasticity multiplier, base fee max change denominator) for a child of `parent`."""
-        from .op.holocene import decode_extra_data
-        from .op.vm import at_least
-
-        if parent is not None and not hasattr(parent, "extra_data"):
-            parent = None
-        holocene = self.op_forks.get("holocene") if self.op_forks else None
-        if op_fork and at_least(op_fork, "holocene") and parent is not None and holocene is not None \
-                and parent.timestamp >= holocene:
-            params = decode_extra_data(parent.extra_data)
-            if params is not None:
-                denominator, elasticity = params
-                return elasticity, denominator
-
-        if op_fork and self.eip1559_denominator_canyon and at_least(op_fork, "canyon"):
-            return self.eip1559_elasticity, self.eip1559_denominator_canyon
-        return self.eip1559_elasticity, self.eip1559_denominator
 
     def blob_params(self, fork: str) -> Optional[BlobParams]:
         """The blob schedule in force at `fork` (the newest entry at or before it)."""
@@ -253,20 +277,24 @@ OP_MAINNET = ChainConfig(
         "jovian": 1_764_691_201,
         "karst": 1_783_526_401,
     },
+    family="op",
     sources=("ethereum-optimism/superchain-registry superchain/configs/mainnet/op.toml @8336d2ae",),
 )
 
-def _op_chain(name: str, chain_id: int, elasticity: int, forks: dict[str, Optional[int]], source: str) -> ChainConfig:
+def _op_chain(name: str, chain_id: int, elasticity: int, forks: dict[str, Optional[int]], source: str,
+              family: str = "op", **extra) -> ChainConfig:
     return ChainConfig(
         name=name,
         chain_id=chain_id,
         block_forks={"paris": 0},
         time_forks={},
         eip1559_elasticity=elasticity,
-        eip1559_denominator=50,
-        eip1559_denominator_canyon=250,
+        eip1559_denominator=extra.pop("denominator", 50),
+        eip1559_denominator_canyon=extra.pop("denominator_canyon", 250),
         op_forks={k: v for k, v in forks.items() if v is not None},
+        family=family,
         sources=(source,),
+        **extra,
     )
 
 
@@ -277,56 +305,122 @@ OP_SEPOLIA = _op_chain("op-sepolia", 11_155_420, 6, {
     "jovian": 1_763_568_001, "karst": 1_781_712_001,
 }, "ethereum-optimism/superchain-registry superchain/configs/sepolia/op.toml @8336d2ae")
 
-# Base and Base Sepolia left the registry on 2026-04-27 (commit 0d9aefc4); these are the values of
-# its last version (5b055be4). No Karst time was ever recorded there: pass --rollup-config for
-# Base blocks after Jovian.
+# Base and Base Sepolia: up to Jovian the superchain registry's last version before Base left it
+# (2026-04-27, commit 0d9aefc4; values of 5b055be4). Base's own forks after Jovian, from base/base
+# `crates/common/chains/src/config.rs` @068fc036 (Azul, Beryl) and PRs #5056/#5196 (Cobalt),
+# collected with sources in ../shared/chains/base-forks.md. Base never schedules Karst.
 BASE = _op_chain("base", 8453, 6, {
     "regolith": 0, "canyon": 1_704_992_401, "delta": 1_708_560_000, "ecotone": 1_710_374_401,
     "fjord": 1_720_627_201, "granite": 1_726_070_401, "holocene": 1_736_445_601, "isthmus": 1_746_806_401,
-    "jovian": 1_764_691_201,
-}, "ethereum-optimism/superchain-registry superchain/configs/mainnet/base.toml @5b055be4")
+    "jovian": 1_764_691_201, "azul": 1_779_991_200, "beryl": 1_782_410_400, "cobalt": 1_790_791_200,
+}, "ethereum-optimism/superchain-registry superchain/configs/mainnet/base.toml @5b055be4; "
+   "base/base crates/common/chains/src/config.rs @068fc036, PR #5196", family="base")
 BASE_SEPOLIA = _op_chain("base-sepolia", 84532, 10, {
     "regolith": 0, "canyon": 1_699_981_200, "delta": 1_703_203_200, "ecotone": 1_708_534_800,
     "fjord": 1_716_998_400, "granite": 1_723_478_400, "holocene": 1_732_633_200, "isthmus": 1_744_905_600,
-    "jovian": 1_763_568_001,
-}, "ethereum-optimism/superchain-registry superchain/configs/sepolia/base.toml @5b055be4")
+    "jovian": 1_763_568_001, "azul": 1_776_708_000, "beryl": 1_781_805_600, "cobalt": 1_790_186_400,
+}, "ethereum-optimism/superchain-registry superchain/configs/sepolia/base.toml @5b055be4; "
+   "base/base crates/common/chains/src/config.rs @068fc036, PR #5056", family="base")
 
-CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI, OP_MAINNET, OP_SEPOLIA, BASE, BASE_SEPOLIA)}
+# Celo: an OP Stack chain with its own execution rules (rules/celo/). Fork times and EIP-1559
+# parameters from celo-org/celo-kona @34985c44 `crates/celo-reth/res/genesis/{mainnet,sepolia}.toml`
+# and `crates/kona/registry/etc/configs.json`; addresses from `crates/celo-revm/src/constants.rs`.
+# Celo mainnet was migrated from its own L1 at block 31,056,500 (cel2_time 1742957258); earlier
+# blocks are Celo L1 blocks, not OP Stack blocks.
+_CELO_TOKEN = _addr("0x471EcE3750Da237f93B8E339c536989b8978a438")
+_FEE_HANDLER = _addr("0xcD437749E43A154C07F3553504c68fBfD56B8778")
+CELO = _op_chain("celo", 42220, 5, {
+    "regolith": 0, "canyon": 0, "delta": 0, "ecotone": 0, "fjord": 0, "granite": 0,
+    "holocene": 1_752_073_200, "isthmus": 1_752_073_200, "jovian": 1_774_958_788,
+}, "celo-org/celo-kona crates/celo-reth/res/genesis/mainnet.toml @34985c44", family="celo",
+    denominator=400, denominator_canyon=400,
+    celo=CeloParams(celo_token=_CELO_TOKEN, fee_handler=_FEE_HANDLER,
+                    fee_currency_directory=_addr("0x15F344b9E6c3Cb6F0376A36A64928b13F62C6276"),
+                    base_fee_floor=25_000_000_000, first_l2_block=31_056_501))
+CELO_SEPOLIA = _op_chain("celo-sepolia", 11_142_220, 5, {
+    "regolith": 0, "canyon": 0, "delta": 0, "ecotone": 0, "fjord": 0, "granite": 0,
+    "holocene": 0, "isthmus": 0, "jovian": 1_773_749_037,
+}, "celo-org/celo-kona crates/celo-reth/res/genesis/sepolia.toml @34985c44", family="celo",
+    denominator=400, denominator_canyon=250,
+    celo=CeloParams(celo_token=_CELO_TOKEN, fee_handler=_FEE_HANDLER,
+                    fee_currency_directory=_addr("0x9212Fb72ae65367A7c887eC4Ad9bE310BAC611BF"),
+                    base_fee_floor=25_000_000_000, first_l2_block=1))
+
+CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI, OP_MAINNET, OP_SEPOLIA, BASE, BASE_SEPOLIA,
+                                CELO, CELO_SEPOLIA)}
+# other names the chains go by (rollup configs name Celo "celo" / "celo-sepolia")
+ALIASES = {"ethereum": "mainnet", "optimism": "op-mainnet", "celo-mainnet": "celo"}
+
+
+def chain_by_name(name: str) -> Optional[ChainConfig]:
+    key = name.lower()
+    return CHAINS.get(ALIASES.get(key, key))
 
 
 def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
-    """An OP Stack chain from an op-node rollup config JSON (`l2_chain_id`, `<fork>_time`,
-    `chain_op_config` with the EIP-1559 parameters)."""
-    from .op.vm import OP_FORK_ORDER
-
+    """An L2 chain from an op-node (or base-consensus, kona-node) rollup config JSON: `l2_chain_id`
+    (a number, or a built-in chain's name as Celo's configs give it), `<fork>_time`,
+    `chain_op_config` with the EIP-1559 parameters. A chain id of a built-in chain keeps that
+    chain's family and constants (Base, Celo); its fork times come from the config."""
     if not isinstance(doc, dict) or "l2_chain_id" not in doc:
         raise InputError(f"{origin}: not an op-node rollup config (no l2_chain_id)")
+    raw_id = doc["l2_chain_id"]
+    known_chain = None
+    if isinstance(raw_id, str) and not raw_id.strip().lstrip("-").isdigit() and not raw_id.startswith("0x"):
+        known_chain = chain_by_name(raw_id)
+        if known_chain is None:
+            raise InputError(f"{origin}: l2_chain_id {raw_id!r} is neither a number nor a known chain's name")
+        chain_id = known_chain.chain_id
+    else:
+        try:
+            chain_id = int(raw_id, 0) if isinstance(raw_id, str) else int(raw_id)
+        except (TypeError, ValueError):
+            raise InputError(f"{origin}: l2_chain_id {str(raw_id)[:40]!r} is not a chain id") from None
+        if isinstance(raw_id, bool) or chain_id <= 0 or chain_id >= 2**64:
+            raise InputError(f"{origin}: l2_chain_id {chain_id} is out of range")
+        known_chain = BY_ID.get(chain_id)
+    family = known_chain.family if known_chain is not None and known_chain.is_op else "op"
+    if any(f"{name}_time" in doc for name in ("azul", "beryl", "cobalt")):
+        family = "base"
+    line = L2_FORK_LINES[family]
     forks: dict[str, int] = {"regolith": doc.get("regolith_time", 0) or 0}
-    for name in OP_FORK_ORDER[2:]:
+    for name in line[2:]:
         value = doc.get(f"{name}_time")
         if value is not None:
-            if not isinstance(value, int) or value < 0:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InputError(f"{origin}: {name}_time is not a timestamp")
             forks[name] = value
-    known = {f"{name}_time" for name in OP_FORK_ORDER} | {"l2_time", "block_time", "pectra_blob_schedule_time"}
+    known = {f"{name}_time" for name in line} | {"l2_time", "block_time", "pectra_blob_schedule_time"}
     unknown = {k[: -len("_time")]: v for k, v in doc.items()
-               if k.endswith("_time") and k not in known and isinstance(v, int)}
+               if k.endswith("_time") and k not in known and isinstance(v, int) and not isinstance(v, bool)}
     op = doc.get("chain_op_config") or {}
+    if not isinstance(op, dict):
+        raise InputError(f"{origin}: chain_op_config is not an object")
     try:
-        return ChainConfig(
-            name=f"rollup-{doc['l2_chain_id']}",
-            chain_id=int(doc["l2_chain_id"]),
-            block_forks={"paris": 0},
-            time_forks={},
-            eip1559_elasticity=int(op.get("eip1559Elasticity", 6)),
-            eip1559_denominator=int(op.get("eip1559Denominator", 50)),
-            eip1559_denominator_canyon=int(op.get("eip1559DenominatorCanyon", 250)),
-            op_forks=forks,
-            unknown_op_forks=unknown,
-            sources=(origin,),
-        )
+        elasticity = int(op.get("eip1559Elasticity", 6))
+        denominator = int(op.get("eip1559Denominator", 50))
+        denominator_canyon = int(op.get("eip1559DenominatorCanyon", 250))
     except (TypeError, ValueError):
         raise InputError(f"{origin}: malformed chain_op_config") from None
+    if min(elasticity, denominator, denominator_canyon) <= 0:
+        raise InputError(f"{origin}: chain_op_config EIP-1559 parameters must be positive")
+    name = known_chain.name if known_chain is not None else f"rollup-{chain_id}"
+    return ChainConfig(
+        name=name,
+        chain_id=chain_id,
+        block_forks={"paris": 0},
+        time_forks={},
+        eip1559_elasticity=elasticity,
+        eip1559_denominator=denominator,
+        eip1559_denominator_canyon=denominator_canyon,
+        op_forks=forks,
+        unknown_op_forks=unknown,
+        family=family,
+        celo=known_chain.celo if known_chain is not None else None,
+        sources=(origin,),
+    )
+
+
 BY_ID = {c.chain_id: c for c in CHAINS.values()}
 
 
@@ -359,10 +453,9 @@ def resolve_chain(name, chain_id: Optional[int], origin: str) -> ChainConfig:
         elif name.lower().startswith("dev:"):
             chain = dev_chain(name[4:], chain_id if chain_id is not None else DEV_CHAIN_ID)
         else:
-            key = name.lower()
-            if key not in CHAINS:
+            chain = chain_by_name(name)
+            if chain is None:
                 raise InputError(f"unknown chain {name!r}; known: {', '.join(sorted(CHAINS))}")
-            chain = CHAINS[key]
         if chain_id is not None and chain_id != chain.chain_id:
             raise InputError(
                 f"{origin}: chain id {chain_id} in the input contradicts --chain {name} "

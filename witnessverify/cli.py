@@ -153,7 +153,7 @@ def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
         sys.exit(4)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from .witness_check import decode_header  # local: only needed here
+    from .witness.check import decode_header  # local: only needed here
     import rlp
 
     for b in bundles:

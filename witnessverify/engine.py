@@ -17,12 +17,12 @@ from eth.db.trie import make_trie_root_and_nodes
 from eth.vm.forks.homestead.headers import dao_drain_list, dao_refund_contract
 from eth_utils import ValidationError
 
-from .blobs import max_blob_gas_per_block
+from .rules.l1.blobs import max_blob_gas_per_block
 from .chains import FORK_ORDER, BlobParams
-from .forks import BLOCK_SIZE_LIMIT_FORKS
-from .missing import Missing, MissingLog
-from .osaka import MAX_RLP_BLOCK_SIZE
-from .statedb import WitnessStore
+from .rules.l1.forks import BLOCK_SIZE_LIMIT_FORKS
+from .witness.missing import Missing, MissingLog
+from .rules.l1.osaka import MAX_RLP_BLOCK_SIZE
+from .witness.state import WitnessStore
 
 
 @dataclass(frozen=True)

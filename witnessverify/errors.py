@@ -10,3 +10,17 @@ class InputError(Exception):
 
 class WitnessInvalid(Exception):
     """The witness does not authenticate against the block (verdict WITNESS_INVALID)."""
+
+
+class Unsupported(Exception):
+    """The block needs a rule this tool does not implement (a fork, a transaction type, a
+    precompile): verdict UNSUPPORTED (exit 3), naming what is missing. Never a guess."""
+
+
+class InvalidBlock(Exception):
+    """The block breaks a rule that needs no execution (an undecodable transaction, a transaction
+    type not valid at its fork, uncles after the merge): verdict MISMATCH naming the part."""
+
+    def __init__(self, part: str, reason: str) -> None:
+        super().__init__(f"{part}: {reason}")
+        self.part, self.reason = part, reason

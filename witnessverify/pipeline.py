@@ -13,9 +13,11 @@ from .bundle import Bundle
 from .chain_id import infer_chain_id
 from .chains import resolve_chain
 from .engine import execute_block
-from .errors import InputError, WitnessInvalid
-from .verdict import ERROR, WITNESS_INVALID, Outcome, judge
-from .witness_check import check
+import rlp
+
+from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from .verdict import ERROR, MISMATCH, UNSUPPORTED, WITNESS_INVALID, Outcome, judge
+from .witness.check import check, decode_header, raw_transactions_root
 
 INTERNAL_ERROR = "INTERNAL_ERROR"
 
@@ -38,7 +40,12 @@ def verify_bundle(
         chain = resolve_chain(chain_name, chain_id, origin)
         checked = check(bundle, chain, parent_state_root)
     except InputError as exc:
-        return Outcome(verdict=ERROR, origin=origin, reason=str(exc))
+        return Outcome(verdict=ERROR, origin=origin, reason=str(exc), notes=notes)
+    except Unsupported as exc:
+        return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
+                                    reason=str(exc), notes=notes), bundle)
+    except InvalidBlock as exc:
+        return _invalid_body(bundle, chain, exc, origin, notes)
     except WitnessInvalid as exc:
         return Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=chain.chain_id, chain=chain.name,
                        reason=str(exc), notes=notes)
@@ -59,6 +66,9 @@ def verify_bundle(
             canyon_time=chain.op_forks.get("canyon") if chain.is_op else None,
             intermediate_roots=intermediate_roots,
         )
+    except Unsupported as exc:
+        return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
+                                    fork=checked.fork, reason=str(exc), notes=notes), bundle)
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
         where = traceback.extract_tb(exc.__traceback__)[-1]
         outcome = Outcome(
@@ -79,6 +89,32 @@ def verify_bundle(
     outcome.notes = notes + outcome.notes
     outcome.intermediate_roots = result.intermediate_roots
     outcome.witness_bytes = bundle.witness_bytes()
+    return outcome
+
+
+def _about_block(outcome: Outcome, bundle: Bundle) -> Outcome:
+    """Fill in the block's number and hash (from its header RLP alone), where they can be read."""
+    try:
+        header = decode_header(rlp.encode(rlp.decode(bundle.block_rlp)[0]), "block")
+    except (InputError, rlp.exceptions.DecodingError, IndexError, TypeError):
+        return outcome
+    outcome.number, outcome.block_hash = header.block_number, bundle.claimed_hash or header.hash
+    outcome.transactions = len(rlp.decode(bundle.block_rlp)[1])
+    return outcome
+
+
+def _invalid_body(bundle: Bundle, chain, exc: InvalidBlock, origin: str, notes: list[str]) -> Outcome:
+    """MISMATCH for a block whose body breaks a rule before any execution; the transactions root
+    is still compared, from the raw transaction bytes, so a body that is not the header's says so."""
+    outcome = _about_block(Outcome(verdict=MISMATCH, origin=origin, chain_id=chain.chain_id, chain=chain.name,
+                                   reason=f"invalid block: {exc}", notes=notes), bundle)
+    outcome.mismatches = [{"field": exc.part, "expected": "valid", "computed": f"invalid: {exc.reason}"}]
+    items = rlp.decode(bundle.block_rlp)
+    root = raw_transactions_root(items[1])
+    claimed = rlp.decode(rlp.encode(items[0]))[4]
+    if root != claimed:
+        outcome.mismatches.append({"field": "transactionsRoot", "expected": "0x" + claimed.hex(),
+                                   "computed": "0x" + root.hex()})
     return outcome
 
 

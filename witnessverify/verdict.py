@@ -16,19 +16,20 @@ from typing import Any, Optional
 from eth.abc import BlockHeaderAPI
 
 from .engine import ExecutionResult
-from .header_checks import check_against_parent
-from .missing import Missing
-from .witness_check import CheckedWitness
+from .rules.l1.header_checks import check_against_parent
+from .witness.missing import Missing
+from .witness.check import CheckedWitness
 
 VALID = "VALID"
 MISMATCH = "MISMATCH"
 WITNESS_INVALID = "WITNESS_INVALID"
 WITNESS_INCOMPLETE = "WITNESS_INCOMPLETE"
 ERROR = "ERROR"
+UNSUPPORTED = "UNSUPPORTED"  # the block needs a rule this tool does not implement (named in the reason)
 
 _BODY_FIELDS = ("transactionsRoot", "withdrawalsRoot", "block")
 
-EXIT_CODES = {VALID: 0, MISMATCH: 1, WITNESS_INVALID: 3, WITNESS_INCOMPLETE: 3, ERROR: 4}
+EXIT_CODES = {VALID: 0, MISMATCH: 1, WITNESS_INVALID: 3, WITNESS_INCOMPLETE: 3, UNSUPPORTED: 3, ERROR: 4}
 
 
 @dataclass
@@ -135,25 +136,21 @@ def classify_gaps(result: ExecutionResult) -> tuple[list[Missing], list[Missing]
 
 
 def _isthmus(checked: CheckedWitness) -> bool:
-    from .op.vm import at_least
+    from .rules.op.vm import at_least
 
     return at_least(checked.op_fork, "isthmus")
 
 
-def _op_base_fee_rule(checked: CheckedWitness):
-    from .op.holocene import op_expected_base_fee
+def _l2_base_fee_rule(checked: CheckedWitness):
+    from .rules.families import next_base_fee
 
-    chain = checked.chain
-    jovian = chain.op_forks.get("jovian")
-    parent_is_jovian = jovian is not None and checked.parent.timestamp >= jovian
-    elasticity, denominator = chain.eip1559_params(checked.op_fork, checked.parent)
-    return lambda parent: op_expected_base_fee(parent, elasticity, denominator, parent_is_jovian)
+    return lambda parent: next_base_fee(checked.chain, checked.op_fork, parent)
 
 
 def _op_header_rules(checked: CheckedWitness, header) -> list[dict]:
     """Header rules of the OP forks that need no execution (header_checks.py has the L1 ones)."""
-    from .op.holocene import extra_data_valid
-    from .op.vm import at_least
+    from .rules.op.holocene import extra_data_valid
+    from .rules.op.vm import at_least
 
     out = []
     op_fork = checked.op_fork
@@ -196,8 +193,8 @@ def judge(
         for name, from_parent, claimed in check_against_parent(
             checked.evm_fork, header, checked.parent,
             None if chain.is_op else chain.blob_params(checked.evm_fork),
-            chain.eip1559_params(checked.op_fork, checked.parent), gas_limit_bound=not chain.is_op,
-            base_fee_rule=_op_base_fee_rule(checked) if chain.is_op else None,
+            gas_limit_bound=not chain.is_op,
+            base_fee_rule=_l2_base_fee_rule(checked) if chain.is_op else None,
             strict_timestamps=chain.strict_timestamps,
         ):
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})

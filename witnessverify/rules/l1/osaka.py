@@ -22,8 +22,8 @@ from eth.vm.forks.prague.state import PragueState
 from eth_utils import ValidationError
 from eth_utils.toolz import merge
 
-from ..modexp import osaka_modexp
-from .opcodes import CLZ, CLZ_OPCODE
+from .modexp import osaka_modexp
+from .clz import CLZ, CLZ_OPCODE
 from .p256verify import GAS_P256VERIFY_OSAKA, P256VERIFY_ADDRESS, make_p256verify
 
 TX_MAX_GAS_LIMIT = 2**24  # EIP-7825

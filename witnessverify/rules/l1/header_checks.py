@@ -14,7 +14,7 @@ from typing import Optional
 from eth.abc import BlockHeaderAPI
 
 from .blobs import excess_blob_gas
-from .chains import BlobParams
+from ...chains import BlobParams
 from .forks import RESERVE_PRICE_FORKS
 
 GAS_LIMIT_BOUND_DIVISOR = 1024

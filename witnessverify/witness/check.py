@@ -16,10 +16,10 @@ from eth.constants import BLANK_ROOT_HASH
 from eth.vm.forks.prague.blocks import PragueBackwardsHeader
 from eth_hash.auto import keccak
 
-from .bundle import Bundle
-from .chains import ChainConfig
-from .errors import InputError, WitnessInvalid
-from .forks import witness_vm_class
+from ..bundle import Bundle
+from ..chains import EVM_OF_L2_FORK, FORK_ORDER, L2_FORK_LINES, ChainConfig
+from ..errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from ..rules.l1.forks import witness_vm_class
 
 
 @dataclass
@@ -40,7 +40,11 @@ class CheckedWitness:
 
     @property
     def op_fork(self) -> Optional[str]:
-        return self.fork[3:] if self.fork.startswith("op-") else None
+        family, sep, l2_fork = self.fork.partition("-")
+        return l2_fork if sep and family in L2_FORK_LINES else None
+
+
+_WITHDRAWAL_FORKS = FORK_ORDER[FORK_ORDER.index("shanghai"):]
 
 
 def decode_header(raw: bytes, what: str) -> BlockHeaderAPI:
@@ -65,7 +69,8 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
     vm_class = witness_vm_class(fork, chain.dao_fork_block, chain.blob_params(fork))
     try:
         block = rlp.decode(raw, sedes=vm_class.get_block_class())
-    except (rlp.exceptions.DecodingError, rlp.exceptions.DeserializationError, ValueError) as exc:
+    except (rlp.exceptions.DecodingError, rlp.exceptions.DeserializationError, ValueError, TypeError) as exc:
+        _name_the_bad_part(items, vm_class, fork)  # an invalid transaction or withdrawal: MISMATCH
         raise InputError(
             f"{what}: block #{header.block_number} does not decode as a {fork} block "
             f"({str(exc).splitlines()[0][:120]})"
@@ -73,31 +78,68 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
     return fork, vm_class, block
 
 
-def _decode_op_block(items, header, chain: ChainConfig, what: str):
-    from .op.blocks import decode_op_block
-    from .op.vm import EVM_FORK, SUPPORTED, op_vm_class
+def raw_transactions_root(transactions: list) -> bytes:
+    """The transactions trie root of a block body's transactions as they are encoded (legacy: an
+    RLP list, typed: its bytes), without decoding them."""
+    from trie import HexaryTrie
 
+    trie = HexaryTrie({})
+    for i, t in enumerate(transactions):
+        trie[rlp.encode(i)] = rlp.encode(t) if isinstance(t, list) else t
+    return trie.root_hash
+
+
+def _name_the_bad_part(items: list, vm_class: type, fork: str) -> None:
+    """Raise InvalidBlock for the first transaction or withdrawal of a well-formed block RLP that
+    the fork cannot decode (a type before its fork, a field out of range); return if none."""
+    from ..rules.op.blocks import decode_transaction
+    from eth.vm.forks.shanghai.withdrawals import Withdrawal
+
+    if isinstance(items[1], list):
+        for i, t in enumerate(items[1]):
+            decode_transaction(t, i, vm_class, "block")
+    if len(items) > 3:
+        if not isinstance(items[3], list):
+            raise InvalidBlock("withdrawals", "not a list")
+        for i, w in enumerate(items[3]):
+            try:
+                rlp.decode(rlp.encode(w), sedes=Withdrawal)
+            except (rlp.exceptions.DeserializationError, rlp.exceptions.DecodingError, TypeError, ValueError):
+                raise InvalidBlock(f"withdrawals[{i}]", "does not decode as a withdrawal (a field out of "
+                                                        "range: index, validator index and amount are "
+                                                        "uint64, the address 20 bytes)") from None
+    if len(items) > 3 and fork not in _WITHDRAWAL_FORKS:
+        raise InvalidBlock("withdrawals", f"a {fork} block has no withdrawals")
+
+
+def _decode_op_block(items, header, chain: ChainConfig, what: str):
+    from ..rules.families import l2_vm_class
+    from ..rules.op.blocks import decode_op_block
+    from ..rules.op.vm import SUPPORTED
+
+    if chain.celo is not None and header.block_number < chain.celo.first_l2_block:
+        raise Unsupported(
+            f"{what}: block #{header.block_number} is a Celo L1 block (the L2 begins at "
+            f"#{chain.celo.first_l2_block}); Celo L1 rules are not implemented"
+        )
     op_fork = chain.op_fork_at(header.timestamp)
     for name, start in sorted(chain.unknown_op_forks.items(), key=lambda kv: kv[1]):
         if header.timestamp >= start:
             op_fork = name
     if op_fork not in SUPPORTED:
-        raise InputError(
-            f"{what}: block #{header.block_number} is in OP fork {op_fork}, whose execution rules "
-            f"are not implemented yet (supported: {', '.join(SUPPORTED)})"
+        raise Unsupported(
+            f"{what}: block #{header.block_number} is in fork {op_fork} (from the chain's schedule), "
+            f"whose execution rules are not implemented (supported: "
+            f"{', '.join(f for f in chain.fork_line if f in SUPPORTED)})"
         )
-    evm_fork = EVM_FORK[op_fork]
-    vm_class = op_vm_class(op_fork, witness_vm_class(evm_fork, None, chain.blob_params(evm_fork)))
-    return f"op-{op_fork}", vm_class, decode_op_block(items, header, vm_class, what)
+    vm_class = l2_vm_class(chain, op_fork)
+    return f"{chain.family}-{op_fork}", vm_class, decode_op_block(items, header, vm_class, what)
 
 
 def evm_fork_of(fork: str) -> str:
     """The Ethereum fork whose EVM a fork label runs ("op-ecotone" -> "cancun")."""
-    if fork.startswith("op-"):
-        from .op.vm import EVM_FORK
-
-        return EVM_FORK[fork[3:]]
-    return fork
+    family, sep, l2_fork = fork.partition("-")
+    return EVM_OF_L2_FORK[l2_fork] if sep and family in L2_FORK_LINES else fork
 
 
 def check(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[bytes] = None) -> CheckedWitness:

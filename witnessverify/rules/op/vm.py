@@ -32,7 +32,8 @@ from eth_keys import keys
 from eth.exceptions import VMError
 from eth_utils import ValidationError
 
-from ..osaka.p256verify import P256VERIFY_ADDRESS, make_p256verify
+from ...chains import EVM_OF_L2_FORK as EVM_FORK, FORK_ORDER, OP_FORK_ORDER, l2_at_least  # noqa: F401
+from ..l1.p256verify import P256VERIFY_ADDRESS, make_p256verify
 from .deposits import DepositTransaction
 from .l1cost import (
     L1_BLOCK,
@@ -47,16 +48,9 @@ from .l1cost import (
 BASE_FEE_VAULT = bytes.fromhex("4200000000000000000000000000000000000019")
 L1_FEE_VAULT = bytes.fromhex("420000000000000000000000000000000000001a")
 
-OP_FORK_ORDER = ("bedrock", "regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene",
-                 "isthmus", "jovian", "karst")
-# the Ethereum fork whose EVM each OP fork runs
-EVM_FORK = {
-    "bedrock": "paris", "regolith": "paris", "canyon": "shanghai", "delta": "shanghai",
-    "ecotone": "cancun", "fjord": "cancun", "granite": "cancun", "holocene": "cancun",
-    "isthmus": "prague", "jovian": "prague", "karst": "osaka",
-}
 # OP forks whose execution rules are implemented here; blocks of later forks are refused
-SUPPORTED = ("regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene", "isthmus", "jovian", "karst")
+SUPPORTED = ("regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene", "isthmus", "jovian", "karst",
+             "azul", "beryl", "cobalt")
 
 CREATE2_DEPLOYER = bytes.fromhex("13b0d85ccb8bf860b6b79af3029fca081ae9bef2")
 _CREATE2_DEPLOYER_CODE = None
@@ -90,8 +84,7 @@ _DUMMY_KEY = keys.PrivateKey(b"\x01" * 32)
 _RIPEMD160 = (3).to_bytes(20, "big")
 
 
-def at_least(op_fork: str, name: str) -> bool:
-    return OP_FORK_ORDER.index(op_fork) >= OP_FORK_ORDER.index(name)
+at_least = l2_at_least  # the rules of `name` are in force at `op_fork`
 
 
 class DepositFailure(ValidationError):
@@ -287,8 +280,9 @@ def _capped(precompile, cap: int, address: int):
 def _op_computation(op_fork: str, computation: type) -> type:
     """Precompile changes of the OP forks on top of the EVM fork's computation."""
     precompiles = dict(computation.get_precompiles())
-    if at_least(op_fork, "fjord") and not at_least(op_fork, "karst"):
-        precompiles[P256VERIFY_ADDRESS] = make_p256verify(GAS_P256VERIFY_FJORD)  # Karst: Osaka's (6900)
+    if at_least(op_fork, "fjord") and FORK_ORDER.index(EVM_FORK[op_fork]) < FORK_ORDER.index("osaka"):
+        # RIP-7212 at Fjord's price; on the Osaka EVM (Karst, Base's Azul) Osaka's own (6900)
+        precompiles[P256VERIFY_ADDRESS] = make_p256verify(GAS_P256VERIFY_FJORD)
     for address, steps in INPUT_CAPS.items():
         cap = None
         for fork, limit in steps:

@@ -18,7 +18,7 @@ from eth.rlp.receipts import Receipt
 from eth_bloom import BloomFilter
 from eth_hash.auto import keccak
 
-from ..errors import InputError
+from ...errors import InputError
 
 DEPOSIT_TX_TYPE = 0x7E
 

@@ -36,10 +36,10 @@ from eth.vm.forks.berlin.computation import _compute_modexp_gas_fee_eip_2565
 from eth.vm.forks.prague.constants import DEPOSIT_EVENT_SIGNATURE_HASH, DEPOSIT_REQUEST_TYPE
 
 from .blobs import blob_base_fee
-from .chains import BlobParams
+from ...chains import BlobParams
 from .osaka import BPO1VM, BPO2VM, OsakaVM
 from .modexp import make_modexp
-from .statedb import WitnessAccountDB
+from ...witness.state import WitnessAccountDB
 
 PY_EVM_VMS = {
     "frontier": FrontierVM,

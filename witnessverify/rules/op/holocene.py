@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ...chains import l2_at_least as at_least
+
 
 def decode_extra_data(extra: bytes) -> Optional[tuple[int, int]]:
     """(denominator, elasticity) from a Holocene (v0, 9 bytes) or Jovian (v1, 17 bytes)
@@ -42,7 +44,7 @@ def op_expected_base_fee(parent, elasticity: int, denominator: int, parent_is_jo
     footprint) and its minimum base fee clamps the result (specs jovian/exec-engine.md)."""
     from types import SimpleNamespace
 
-    from ..header_checks import expected_base_fee
+    from ..l1.header_checks import expected_base_fee
 
     if not parent_is_jovian:
         return expected_base_fee(parent, elasticity, denominator)
@@ -51,11 +53,34 @@ def op_expected_base_fee(parent, elasticity: int, denominator: int, parent_is_jo
     return max(expected_base_fee(view, elasticity, denominator), min_base_fee(parent.extra_data))
 
 
-def encode_extra_data(eip1559_params: bytes, default_denominator: int, default_elasticity: int,
+def eip1559_params(chain, op_fork: str, parent=None) -> tuple[int, int]:
+    """(elasticity multiplier, base fee max change denominator) for a child of `parent` in
+    `op_fork`: the parent's extraData when the parent is a Holocene block, else the chain
+    config's (the Canyon denominator from Canyon on)."""
+    holocene = chain.op_forks.get("holocene")
+    if parent is not None and hasattr(parent, "extra_data") and at_least(op_fork, "holocene") \
+            and holocene is not None and parent.timestamp >= holocene:
+        params = decode_extra_data(parent.extra_data)
+        if params is not None:
+            denominator, elasticity = params
+            return elasticity, denominator
+    if chain.eip1559_denominator_canyon and at_least(op_fork, "canyon"):
+        return chain.eip1559_elasticity, chain.eip1559_denominator_canyon
+    return chain.eip1559_elasticity, chain.eip1559_denominator
+
+
+def next_base_fee(chain, op_fork: str, parent) -> int:
+    """The base fee of a child of `parent` in `op_fork` on an OP Stack chain."""
+    elasticity, denominator = eip1559_params(chain, op_fork, parent)
+    jovian = chain.op_forks.get("jovian")
+    return op_expected_base_fee(parent, elasticity, denominator, jovian is not None and parent.timestamp >= jovian)
+
+
+def encode_extra_data(params: bytes, default_denominator: int, default_elasticity: int,
                       min_base_fee: Optional[int] = None) -> bytes:
     """Holocene's v0 extraData, or with a minimum base fee Jovian's v1."""
-    if eip1559_params == bytes(8):
-        eip1559_params = default_denominator.to_bytes(4, "big") + default_elasticity.to_bytes(4, "big")
+    if params == bytes(8):
+        params = default_denominator.to_bytes(4, "big") + default_elasticity.to_bytes(4, "big")
     if min_base_fee is None:
-        return b"\x00" + eip1559_params
-    return b"\x01" + eip1559_params + min_base_fee.to_bytes(8, "big")
+        return b"\x00" + params
+    return b"\x01" + params + min_base_fee.to_bytes(8, "big")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from eth._utils.calculations import fake_exponential
 
-from .chains import BlobParams
+from ...chains import BlobParams
 
 GAS_PER_BLOB = 2**17
 MIN_BLOB_BASE_FEE = 1
