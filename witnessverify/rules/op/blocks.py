@@ -59,7 +59,8 @@ def decode_transaction(raw, index: int, vm_class: type, what: str):
     except UnrecognizedTransactionType:
         raise InvalidBlock(part, f"type {tx_type:#04x} is not a transaction type of {vm_class.fork}") from None
     except Exception as exc:  # py-evm raises several kinds for undecodable transactions
-        raise InvalidBlock(part, f"type {tx_type:#04x} transaction does not decode ({type(exc).__name__})") from None
+        detail = f": {str(exc).splitlines()[0][:120]}" if isinstance(exc, ValueError) and str(exc) else ""
+        raise InvalidBlock(part, f"type {tx_type:#04x} transaction does not decode ({type(exc).__name__}{detail})") from None
 
 
 def decode_op_block(items: list, header, vm_class: type, what: str) -> OPBlock:

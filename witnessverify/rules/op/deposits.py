@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from typing import Optional
 
 import rlp
-from eth.rlp.logs import Log
-from eth.rlp.receipts import Receipt
-from eth_bloom import BloomFilter
 from eth_hash.auto import keccak
 
 from ...errors import InputError
+from ..receipts import ExtendedReceipt
 
 DEPOSIT_TX_TYPE = 0x7E
 
@@ -73,36 +71,9 @@ class DepositTransaction:
     def check_signature_validity(self) -> None:
         pass
 
-    def make_receipt(self, status: bytes, gas_used: int, log_entries) -> "DepositReceipt":
-        logs = [Log(address, topics, data) for address, topics, data in log_entries]
-        return DepositReceipt(status, gas_used, logs, self.deposit_nonce, self.receipt_version)
+    def make_receipt(self, status: bytes, gas_used: int, log_entries) -> ExtendedReceipt:
+        # depositNonce from Regolith, depositReceiptVersion from Canyon (None: not encoded)
+        extra = [self.deposit_nonce, self.receipt_version if self.deposit_nonce is not None else None]
+        return ExtendedReceipt.from_entries(DEPOSIT_TX_TYPE, status, gas_used, log_entries, extra)
 
     receipt_version: Optional[int] = None
-
-
-class DepositReceipt:
-    """A receipt of a deposit: py-evm's receipt fields plus the OP extensions."""
-
-    type_id = DEPOSIT_TX_TYPE
-
-    def __init__(self, status: bytes, gas_used: int, logs, deposit_nonce: Optional[int], version: Optional[int]):
-        self._inner = Receipt(state_root=status, gas_used=gas_used, logs=logs)
-        self.deposit_nonce = deposit_nonce
-        self.version = version
-
-    state_root = property(lambda self: self._inner.state_root)
-    gas_used = property(lambda self: self._inner.gas_used)
-    logs = property(lambda self: self._inner.logs)
-    bloom = property(lambda self: self._inner.bloom)
-
-    @property
-    def bloom_filter(self) -> BloomFilter:
-        return self._inner.bloom_filter
-
-    def encode(self) -> bytes:
-        fields = rlp.decode(rlp.encode(self._inner))  # status, cumulative gas, bloom, logs
-        if self.deposit_nonce is not None:
-            fields.append(self.deposit_nonce)
-            if self.version is not None:
-                fields.append(self.version)
-        return bytes([DEPOSIT_TX_TYPE]) + rlp.encode(fields)

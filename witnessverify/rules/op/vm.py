@@ -29,7 +29,7 @@ from typing import Optional
 from eth.abc import ReceiptAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
 from eth_keys import keys
-from eth.exceptions import VMError
+from eth.exceptions import InsufficientFunds, VMError
 from eth_utils import ValidationError
 
 from ...chains import EVM_OF_L2_FORK as EVM_FORK, FORK_ORDER, OP_FORK_ORDER, l2_at_least  # noqa: F401
@@ -113,6 +113,12 @@ class OPStateMixin:
 class OPExecutorMixin:
     """Charges the L1 data fee and pays the fee vaults around py-evm's fee handling."""
 
+    base_fee_recipient = BASE_FEE_VAULT  # Celo: its FeeHandler
+
+    def pays_l2_fees(self, transaction) -> bool:
+        """Whether the L1 data fee and operator fee apply (not to deposits)."""
+        return not isinstance(transaction, DepositTransaction)
+
     def _l1_cost(self, transaction) -> int:
         cache = self.__dict__.setdefault("_l1_costs", {})
         key = id(transaction)
@@ -131,7 +137,7 @@ class OPExecutorMixin:
 
     def validate_transaction(self, transaction) -> None:
         super().validate_transaction(transaction)
-        if not isinstance(transaction, DepositTransaction):
+        if self.pays_l2_fees(transaction):
             needed = transaction.gas * transaction.max_fee_per_gas + transaction.value + self._l1_cost(transaction) \
                 + self._operator_fee(transaction.gas)
             if self.vm_state.get_balance(transaction.sender) < needed:
@@ -139,21 +145,33 @@ class OPExecutorMixin:
 
     def build_evm_message(self, transaction):
         message = super().build_evm_message(transaction)
-        if not isinstance(transaction, DepositTransaction):
+        if self.pays_l2_fees(transaction):
             upfront = self._l1_cost(transaction) + self._operator_fee(transaction.gas)
             self.vm_state.delta_balance(transaction.sender, -upfront)
         return message
 
+    def build_computation(self, message, transaction):
+        if not isinstance(transaction, DepositTransaction):
+            return super().build_computation(message, transaction)
+        snapshot = self.vm_state.snapshot()
+        try:
+            return super().build_computation(message, transaction)
+        except InsufficientFunds:
+            # a deposit whose value its sender cannot cover (after the mint) fails as a whole:
+            # op-revm `catch_error`, op-geth's failed-deposit path; py-evm raises instead
+            self.vm_state.revert(snapshot)
+            raise DepositFailure("the sender cannot cover the deposit's value") from None
+
     def finalize_computation(self, transaction, computation):
         if isinstance(transaction, DepositTransaction):
-            return self._finalize_deposit(transaction, computation)
+            return self.finalize_without_fees(transaction, computation)
         computation = super().finalize_computation(transaction, computation)
         remaining = computation.get_gas_remaining()
         consumed = transaction.gas - remaining
         refund = min(computation.get_gas_refund(), consumed // 5)  # EIP-3529 (London on)
         gas_used = consumed - refund + computation.data_floor_gas
         base_fee = self.vm_state.execution_context.base_fee_per_gas
-        self.vm_state.delta_balance(BASE_FEE_VAULT, base_fee * gas_used)
+        self.vm_state.delta_balance(self.base_fee_recipient, base_fee * gas_used)
         self.vm_state.delta_balance(L1_FEE_VAULT, self._l1_cost(transaction))
         if at_least(self.vm_state.op_fork, "isthmus"):
             charged, used = self._operator_fee(transaction.gas), self._operator_fee(gas_used)
@@ -162,7 +180,7 @@ class OPExecutorMixin:
             self.vm_state.delta_balance(OPERATOR_FEE_VAULT, used)
         return computation
 
-    def _finalize_deposit(self, transaction, computation):
+    def finalize_without_fees(self, transaction, computation):
         """A deposit pays no fee and, from Regolith, tips no coinbase: op-geth returns before the
         coinbase payment, op-revm's `reward_beneficiary` returns early for deposits. py-evm's own
         finalization would credit the coinbase zero and so read (and EIP-161-touch) an account the
@@ -258,8 +276,9 @@ class OPVMMixin:
         try:
             return super().apply_transaction(header, tx)
         except DepositFailure:
-            # nothing ran: the deposit is included as failed, the nonce still bumped
-            state.increment_nonce(tx.sender)
+            # included as failed: its changes undone, the mint kept, the nonce bumped once
+            if state.get_nonce(tx.sender) == tx.nonce:
+                state.increment_nonce(tx.sender)
             receipt = tx.make_receipt(b"", header.gas_used + tx.gas, [])
             return receipt, None
 
