@@ -43,6 +43,11 @@ class Built:
     missing: list
     invalid: Optional[str]
     seconds: float
+    # the sealed block and what verifies it: a bundle once the hash is the chain's
+    block_rlp: bytes = b""
+    parent_rlp: bytes = b""
+    preimages: tuple = ()
+    chain_id: Optional[int] = None
 
 
 def _load(path: Path) -> dict:
@@ -150,7 +155,12 @@ def build(
     invalid = None
     if result.invalid_transaction:
         invalid = f"transaction {result.invalid_transaction[0]} invalid: {result.invalid_transaction[1]}"
+    sealed_body = [rlp.decode(rlp.encode(sealed))] + body[1:]
     return Built(
+        block_rlp=rlp.encode(sealed_body),
+        parent_rlp=parent_rlp,
+        preimages=tuple(preimages),
+        chain_id=chain.chain_id,
         number=sealed.block_number,
         fork=checked.fork,
         block_hash=sealed.hash,

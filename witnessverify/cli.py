@@ -14,12 +14,14 @@ from typing import Optional
 import click
 
 from . import sources
+from .chains import CHAINS
 from .errors import InputError
 from .pipeline import verify_path
 from .report import human, json_line
 from .verdict import ERROR, MISMATCH, VALID
 
 DEFAULT_WITNESSES = Path(__file__).resolve().parent.parent / "witnesses"
+_CHAIN_NAMES = ", ".join(CHAINS)
 
 
 def _root(ctx, param, value: Optional[str]) -> Optional[bytes]:
@@ -99,7 +101,8 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(sources.FORMATS), help="Force the input format.")
-@click.option("--chain", help="Chain name (mainnet, sepolia, holesky, hoodi); default: from the input's chain id.")
+@click.option("--chain", help=f"Chain name ({_CHAIN_NAMES}, or dev:<fork>); default: the input's chain id, "
+              "else the chain its transactions are signed for.")
 @click.option("--parent-state-root", callback=_root, help="Pre-state root, for inputs without a parent header.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per block (JSON Lines).")
 @click.option("--strict", is_flag=True, help="Treat unproven absences of read-only accounts as missing data.")
@@ -183,7 +186,7 @@ def _rpc_pairs(values, what: str) -> dict[str, str]:
 @click.argument("block")
 @click.option("--rpc", "rpcs", multiple=True, required=True, help="NAME=URL of a client (repeat).")
 @click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that client.")
-@click.option("--chain", help="Chain name; default: from eth_chainId.")
+@click.option("--chain", help=f"Chain name ({_CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId.")
 @click.option("--witness-from", help="Ask this client for the witness first.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write the bundle and the claims here.")
 @click.option("--json", "as_json", is_flag=True)
@@ -229,7 +232,7 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
 
 @main.command()
 @click.argument("path", type=click.Path())
-@click.option("--chain", help="Chain name; default: the fixture's rollup_config.")
+@click.option("--chain", help=f"Chain name ({_CHAIN_NAMES}); default: the fixture's rollup_config.")
 @click.option("--rollup-config", type=click.Path(), help="op-node rollup config JSON of the chain.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 def build(path, chain, rollup_config, as_json) -> None:

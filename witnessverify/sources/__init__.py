@@ -82,11 +82,8 @@ def classify(path: Path) -> Artefact:
                 return Artefact(path, "ethrex", doc)
             if "preimages" in doc and "expected_header_rlp" in doc:
                 return Artefact(path, "kona", doc)
-            if "preimages" in doc:
-                raise InputError(
-                    f"{path}: a kona fixture with payload attributes only: the block must be built "
-                    f"first (not supported yet)"
-                )
+            if "preimages" in doc and "executing_payload" in doc:
+                return Artefact(path, "kona-build", doc)
             if "state" in doc and ("codes" in doc or "keys" in doc):
                 return Artefact(path, "witness", doc)
             if "parentHash" in doc and "transactions" in doc:
@@ -221,6 +218,30 @@ def _kona_bundle(art: Artefact) -> Bundle:
         headers=[parent],
         provenance={"source": str(path), "shape": "kona", "upstream": doc.get("_provenance")},
         origin=str(path),
+    )
+
+
+def _kona_build_bundle(art: Artefact) -> Bundle:
+    """A kona executor fixture that carries payload attributes, not a block: the block is built
+    from them (build.py) and becomes a bundle only if its hash is the one the fixture says the
+    chain gave it; that hash check is what makes the sealed header the chain's."""
+    from ..build import build_from_file
+
+    built = build_from_file(str(art.path))
+    if built.expected_hash is None or built.block_hash != built.expected_hash:
+        want = "no expected_block_hash" if built.expected_hash is None else f"0x{built.expected_hash.hex()}"
+        raise InputError(f"{art.path}: the block built from its payload attributes hashes to "
+                         f"0x{built.block_hash.hex()}, not the fixture's {want}; `witnessverify build` "
+                         f"shows the built header")
+    return Bundle(
+        chain_id=built.chain_id,
+        block_rlp=built.block_rlp,
+        state=list(built.preimages),
+        codes=[],
+        headers=[built.parent_rlp],
+        provenance={"source": str(art.path), "shape": "kona build fixture",
+                    "blockHashCheckedAgainst": "expected_block_hash", "upstream": art.data.get("_provenance")},
+        origin=str(art.path),
     )
 
 
@@ -381,6 +402,8 @@ def _from_artefacts(arts: list[Artefact], where: str, fmt: Optional[str]) -> lis
             bundles.append(_sbv_bundle(a))
         elif a.kind == "kona":
             bundles.append(_kona_bundle(a))
+        elif a.kind == "kona-build":
+            bundles.append(_kona_build_bundle(a))
         elif a.kind == "ethrex":
             bundles.append(_ethrex_bundle(a))
     if witnesses or blocks:

@@ -144,9 +144,8 @@ class CeloExecutorMixin:
         if not pays_in_erc20(transaction):
             return super().build_evm_message(transaction)
         info = state.currency_of(transaction)
-        price = state.effective_gas_price_in_currency(transaction)
         debit = call(state, CELO_SYSTEM_ADDRESS, transaction.fee_currency,
-                     DEBIT_GAS_FEES + address_word(transaction.sender) + word(transaction.gas * price),
+                     DEBIT_GAS_FEES + address_word(transaction.sender) + word(self.debit_amount(transaction)),
                      info.max_debit_credit_gas)
         if not debit.success:
             raise ValidationError(f"failed to debit gas fees in 0x{transaction.fee_currency.hex()}: {debit.error}")
@@ -157,6 +156,10 @@ class CeloExecutorMixin:
         if state.get_balance(transaction.sender) < transaction.value:
             raise ValidationError("native balance below the transaction's value")
         return super().build_evm_message(transaction)
+
+    def debit_amount(self, transaction) -> int:
+        """gasLimit x the effective gas price, in the fee currency."""
+        return transaction.gas * self.vm_state.effective_gas_price_in_currency(transaction)
 
     def finalize_computation(self, transaction, computation):
         if not pays_in_erc20(transaction):
