@@ -63,7 +63,8 @@ class Anvil:
         return self.rpc("eth_accounts")
 
     def send(self, **tx) -> str:
-        return self.rpc("eth_sendTransaction", {k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items()})
+        return self.rpc("eth_sendTransaction",
+                        {k: (hex(v) if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in tx.items()})
 
     def mine_block(self, txs: list[dict]) -> int:
         """Put all `txs` into one new block; its number."""

@@ -152,3 +152,16 @@ def test_an_l1block_slot_missing_from_the_witness():
     out = verify_bundle(b)
     assert out.verdict == WITNESS_INCOMPLETE
     assert out.missing[0].account == L1_BLOCK and out.missing[0].slot == 3
+
+
+def test_the_message_passer_missing_is_never_assumed_absent():
+    """Isthmus's withdrawalsRoot is the L2ToL1MessagePasser's storage root: a witness without that
+    account cannot vouch for it (a gap there is not the 'assumed absent' of a read-only lookup)."""
+    passer = bytes.fromhex("4200000000000000000000000000000000000016")
+    b = _bundle(11142220, 2346038)
+    nodes = node_map(b)
+    leaf = trie_path(nodes, rlp.decode(b.headers[0])[3], keccak(passer))[-1]
+    b.state = [n for n in b.state if keccak(n) != leaf]
+    out = verify_bundle(b)
+    assert out.verdict == WITNESS_INCOMPLETE and not out.assumed_absent
+    assert out.missing[0].account == passer and out.missing[0].during == "commitment"

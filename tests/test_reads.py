@@ -16,9 +16,9 @@ def _reads(monkeypatch, bundle) -> tuple[set, object]:
     seen: set = set()
     original = WitnessAccountDB._base_account
 
-    def recording(self, address):
+    def recording(self, address, *args, **kwargs):
         seen.add(bytes(address))
-        return original(self, address)
+        return original(self, address, *args, **kwargs)
 
     monkeypatch.setattr(WitnessAccountDB, "_base_account", recording)
     return seen, verify_bundle(bundle)

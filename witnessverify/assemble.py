@@ -28,6 +28,8 @@ SYSTEM_ADDRESSES = [
     "0x00000961ef480eb55e80d19ad83579a64c007002",  # EIP-7002 withdrawals
     "0x0000bbddc7ce488642fb579f8b00f3a590007251",  # EIP-7251 consolidations
 ]
+L1_BLOCK = "0x4200000000000000000000000000000000000015"  # OP Stack L1Block predeploy
+L2_TO_L1_MESSAGE_PASSER = "0x4200000000000000000000000000000000000016"
 
 
 def _nibbles(key: bytes) -> tuple:
@@ -97,6 +99,10 @@ def system_slots(number: int, timestamp: int) -> dict[str, set[str]]:
         history: {_slot((number - 1) % 8191)},
         withdrawals: {_slot(i) for i in range(4)},
         consolidations: {_slot(i) for i in range(4)},
+        # OP Stack: the L1Block fee parameters the L1 data fee and operator fee read (prestate
+        # traces do not list them; on L1 chains these are exclusion proofs, harmlessly)
+        L1_BLOCK: {_slot(i) for i in (1, 3, 5, 6, 7, 8)},
+        L2_TO_L1_MESSAGE_PASSER: set(),  # Isthmus: its storage root is the header's withdrawalsRoot
     }
 
 

@@ -152,6 +152,14 @@ def encode_transaction(tx: dict, what: str) -> Any:
     tx_type = quantity(tx.get("type", "0x0"), f"{what}.type")
     data = hex_bytes(tx.get("input", tx.get("data", "0x")), f"{what}.input")
     to = _to(tx.get("to"), f"{what}.to")
+    if tx_type == 0x7E:  # OP deposit: no signature, no fee fields (specs deposits.md)
+        system = tx.get("isSystemTx", False)
+        if not isinstance(system, bool):
+            raise InputError(f"{what}.isSystemTx: expected true or false")
+        return bytes([0x7E]) + rlp.encode([
+            hex_fixed(tx.get("sourceHash"), 32, f"{what}.sourceHash"), hex_fixed(tx.get("from"), 20, f"{what}.from"),
+            to, q("mint") if tx.get("mint") is not None else 0, q("value"), q("gas"), int(system), data,
+        ])
     r, s = q("r"), q("s")
     if tx_type == 0:
         return [q("nonce"), q("gasPrice", "gas_price"), q("gas", "gas_limit"), to, q("value"), data, q("v"), r, s]
@@ -160,6 +168,13 @@ def encode_transaction(tx: dict, what: str) -> Any:
     access = _access_list(tx.get("accessList", tx.get("access_list")), f"{what}.accessList")
     if tx_type == 1:
         body = common + [q("gasPrice", "gas_price"), q("gas", "gas_limit"), to, q("value"), data, access, y, r, s]
+    elif tx_type == 0x7B:  # Celo CIP-64: EIP-1559's fields, then feeCurrency (null: native)
+        fee_currency = tx.get("feeCurrency")
+        body = common + [
+            q("maxPriorityFeePerGas", "max_priority_fee_per_gas"), q("maxFeePerGas", "max_fee_per_gas"),
+            q("gas", "gas_limit"), to, q("value"), data, access,
+            b"" if fee_currency is None else hex_fixed(fee_currency, 20, f"{what}.feeCurrency"), y, r, s,
+        ]
     elif tx_type in (2, 3, 4):
         body = common + [
             q("maxPriorityFeePerGas", "max_priority_fee_per_gas"),

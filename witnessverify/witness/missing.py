@@ -20,7 +20,9 @@ class Missing:
     account: Optional[bytes] = None
     slot: Optional[int] = None
     block_number: Optional[int] = None  # for headers: the block whose hash is unknown
-    during: str = "read"  # "read" or "write" (trie update at the end of a transaction/block)
+    # "read", "write" (a trie update at the end of a transaction/block) or "commitment" (a value a
+    # header field commits to, e.g. Isthmus's withdrawalsRoot)
+    during: str = "read"
     path: Optional[tuple] = None  # nibble path from the trie's root to the missing node
 
     def describe(self) -> str:
