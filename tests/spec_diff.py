@@ -284,8 +284,9 @@ def build_bundle(case: Case, spec: SpecResult, time: int) -> Bundle:
     return Bundle(chain_id=1, block_rlp=block, state=nodes, codes=codes, headers=[parent_rlp], origin=f"spec-diff:{case.fork}")
 
 
-def differential(case: Case):
-    """Run both; return (spec result, our outcome)."""
+def differential(case: Case, chain=None):
+    """Run both; return (spec result, our outcome). `chain`: judge the block as a block of this
+    chain (an L2 running the same EVM) instead of mainnet."""
     time = case.time if case.time is not None else FORK_TIME[case.fork]
     spec = run_spec(case, time)
     bundle = build_bundle(case, spec, time)
@@ -293,7 +294,9 @@ def differential(case: Case):
     limit = getattr(importlib.import_module(f"ethereum.forks.{SPEC_MODULE[case.fork]}.fork"), "MAX_RLP_BLOCK_SIZE", None)
     if spec.valid and limit is not None and len(bundle.block_rlp) > limit:
         spec.valid, spec.error = False, f"block RLP size {len(bundle.block_rlp)} > MAX_RLP_BLOCK_SIZE {limit}"
-    outcome = verify_bundle(bundle)
+    if chain is not None:
+        bundle.chain_id = chain.chain_id
+    outcome = verify_bundle(bundle, chain)
     return spec, outcome
 
 
@@ -317,5 +320,34 @@ def assert_agree(case: Case):
     else:
         assert outcome.verdict == "MISMATCH", (spec.error, outcome.verdict, outcome.reason)
         fields = [m["field"] for m in outcome.mismatches]
+        assert any(f.startswith("transactions[") or f == "block" for f in fields), (spec.error, fields)
+    return spec, outcome
+
+
+# header fields an L2 block computes by its own rules (extraData, DA footprint, base fee from the
+# parent's extraData), which an L1 block built by the specs cannot carry
+L2_HEADER_FIELDS = {"extraData", "blobGasUsed", "baseFeePerGas", "blockHash"}
+
+
+def assert_l2_executes_like_l1(case: Case, chain):
+    """The block on an L2 chain running the same EVM: execution (state, receipts, gas, bloom, the
+    validity of each transaction) must be the specs'. The case's base fee must be 0 so no fee
+    goes to an OP vault; the L1Block predeploy is empty, so the L1 data fee and operator fee are 0."""
+    import pytest
+
+    assert case.parent_base_fee == 0, "an L2 credits the base fee to a vault: use base fee 0"
+    try:
+        spec, outcome = differential(case, chain)
+    except SpecCannotJudge as exc:
+        pytest.skip(str(exc))
+    fields = {m["field"] for m in outcome.mismatches}
+    if spec.valid:
+        assert fields <= L2_HEADER_FIELDS, (outcome.verdict, outcome.reason, outcome.mismatches, outcome.missing)
+        assert not outcome.missing
+        assert outcome.computed["stateRoot"] == "0x" + spec.state_root.hex()
+        assert outcome.computed["receiptsRoot"] == "0x" + spec.receipts_root.hex()
+        assert outcome.computed["gasUsed"] == spec.gas_used
+    else:
+        assert outcome.verdict == "MISMATCH", (spec.error, outcome.verdict, outcome.reason)
         assert any(f.startswith("transactions[") or f == "block" for f in fields), (spec.error, fields)
     return spec, outcome

@@ -242,12 +242,19 @@ def build(path, chain, rollup_config, as_json) -> None:
     differs, 3 when the witness lacks data, 4 when the input is unreadable.
     """
     from .build import build_from_file
+    from .errors import InvalidBlock, Unsupported
 
     try:
         built = build_from_file(path, chain, rollup_config)
     except InputError as exc:
         click.echo(f"ERROR {exc}")
         sys.exit(4)
+    except Unsupported as exc:
+        click.echo(f"UNSUPPORTED {exc}")
+        sys.exit(3)
+    except InvalidBlock as exc:
+        click.echo(f"INVALID {path}: the payload's {exc}")
+        sys.exit(1)
     if built.missing:
         verdict, code = "WITNESS_INCOMPLETE", 3
     elif built.invalid:
@@ -283,6 +290,46 @@ def build(path, chain, rollup_config, as_json) -> None:
         if built.invalid:
             click.echo(f"{'':<18} {built.invalid}")
     sys.exit(code)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--rollup-config", type=click.Path(), help="Show the chain of this op-node rollup config instead.")
+@click.option("--number", type=click.IntRange(min=0), help="Say which fork this block number runs.")
+@click.option("--timestamp", type=click.IntRange(min=0), help="Say which fork a block with this timestamp runs.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per chain (JSON Lines).")
+def chains(name, rollup_config, number, timestamp, as_json) -> None:
+    """Built-in chains and their fork schedules (L1, OP Stack, Base, Celo), or one of them."""
+    import json
+
+    from . import chains_report
+    from .chains import chain_by_name, chain_from_rollup_config
+
+    if rollup_config:
+        try:
+            selected = [chain_from_rollup_config(json.loads(Path(rollup_config).read_text()), rollup_config)]
+        except (OSError, ValueError) as exc:
+            click.echo(f"ERROR {rollup_config}: cannot read the rollup config ({str(exc).splitlines()[0]})")
+            sys.exit(4)
+        except InputError as exc:
+            click.echo(f"ERROR {exc}")
+            sys.exit(4)
+    elif name:
+        chain = chain_by_name(name)
+        if chain is None:
+            raise click.BadParameter(f"unknown chain {name!r}; known: {_CHAIN_NAMES}", param_hint="NAME")
+        selected = [chain]
+    else:
+        selected = list(CHAINS.values())
+    try:
+        for chain in selected:
+            if as_json:
+                click.echo(json.dumps(chains_report.to_json(chain, number, timestamp)))
+            else:
+                click.echo(chains_report.human(chain, number, timestamp) + "\n")
+    except InputError as exc:  # a timestamp before the chain's first fork
+        click.echo(f"ERROR {exc}")
+        sys.exit(4)
 
 
 if __name__ == "__main__":

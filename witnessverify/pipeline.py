@@ -62,7 +62,8 @@ def verify_bundle(
             deposit_contract=chain.deposit_contract,
             dao_fork_block=chain.dao_fork_block,
             blob_params=None if chain.is_op else chain.blob_params(checked.evm_fork),
-            block_rlp_size=len(bundle.block_rlp),
+            # EIP-7934 is an L1 consensus rule: no OP Stack, Base or Celo spec adopts it
+            block_rlp_size=None if chain.is_op else len(bundle.block_rlp),
             canyon_time=chain.op_forks.get("canyon") if chain.is_op else None,
             intermediate_roots=intermediate_roots,
         )

@@ -34,3 +34,12 @@ def next_base_fee(chain: ChainConfig, fork: str, parent) -> int:
 
         fee = with_celo_floor(fee, fork, chain.celo)
     return fee
+
+
+def refuse_unsupported_block(chain: ChainConfig, header, parent) -> None:
+    """Raise Unsupported for a block that needs a rule of the family not implemented here
+    (beyond what its VM class refuses while executing)."""
+    if chain.family == "base":
+        from .base.vm import refuse_activation_block
+
+        refuse_activation_block(chain, header, parent)

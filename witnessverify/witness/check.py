@@ -190,6 +190,11 @@ def check(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[bytes]
         ancestors = list(bundle.ancestor_hashes)
         skipped.append("ancestor hashes beyond the parent taken from the input, not linked by headers")
 
+    if chain.is_op:
+        from ..rules.families import refuse_unsupported_block
+
+        refuse_unsupported_block(chain, header, parent)
+
     # the pre-state root
     if parent is not None:
         if parent_state_root is not None and parent_state_root != parent.state_root:

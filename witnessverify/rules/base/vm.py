@@ -37,6 +37,25 @@ class NativePrecompileGuard:
         return super().apply_computation(state, message, transaction_context, parent_computation)
 
 
+# Base's block time before Denim (2 s): without a parent header, the activation block is the one
+# whose timestamp falls in the first block interval of the fork
+BLOCK_TIME = 2
+
+
+def refuse_activation_block(chain, header, parent) -> None:
+    """The Cobalt activation block is UNSUPPORTED (see the module docstring)."""
+    cobalt = chain.op_forks.get("cobalt")
+    if cobalt is None or header.timestamp < cobalt:
+        return
+    first = parent.timestamp < cobalt if parent is not None else header.timestamp < cobalt + BLOCK_TIME
+    if first:
+        raise Unsupported(
+            f"block #{header.block_number} is the Cobalt activation block; whether base-reth-node writes "
+            f"the EIP-8130 NonceManager's 0xEF code here (base/base cobalt.rs, moved to Zenith by PR #4924) "
+            f"is not settled, so its state root cannot be judged"
+        )
+
+
 def base_vm_class(fork: str, evm_vm_class: type) -> type:
     """The VM class of Base fork `fork` (Jovian and earlier are the OP classes)."""
     vm = op_vm_class(fork, evm_vm_class)

@@ -11,6 +11,7 @@ L1-attributes deposit before any user transaction:
 
 from __future__ import annotations
 
+from ...chains import l2_at_least as at_least
 from .fastlz import flz_compress_len
 
 L1_BLOCK = bytes.fromhex("4200000000000000000000000000000000000015")
@@ -93,15 +94,11 @@ def fjord_l1_cost(tx: bytes, p: L1FeeParams) -> int:
 def l1_cost(tx: bytes, p: L1FeeParams, op_fork: str) -> int:
     if not tx or tx[0] == 0x7E:
         return 0
-    if op_fork == "bedrock":
-        return bedrock_l1_cost(tx, p, regolith=False)
-    if op_fork in ("regolith", "canyon", "delta"):
-        return bedrock_l1_cost(tx, p, regolith=True)
-    if op_fork == "ecotone":
-        return ecotone_l1_cost(tx, p)
-    if op_fork in ("fjord", "granite", "holocene", "isthmus", "jovian", "karst"):
+    if at_least(op_fork, "fjord"):  # every later fork, Base's included, keeps Fjord's function
         return fjord_l1_cost(tx, p)
-    raise NotImplementedError(f"L1 cost of OP fork {op_fork}")
+    if at_least(op_fork, "ecotone"):
+        return ecotone_l1_cost(tx, p)
+    return bedrock_l1_cost(tx, p, regolith=at_least(op_fork, "regolith"))
 
 
 def operator_fee(gas: int, scalar: int, constant: int, jovian: bool) -> int:

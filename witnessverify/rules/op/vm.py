@@ -171,14 +171,20 @@ class OPExecutorMixin:
         refund = min(computation.get_gas_refund(), consumed // 5)  # EIP-3529 (London on)
         gas_used = consumed - refund + computation.data_floor_gas
         base_fee = self.vm_state.execution_context.base_fee_per_gas
-        self.vm_state.delta_balance(self.base_fee_recipient, base_fee * gas_used)
-        self.vm_state.delta_balance(L1_FEE_VAULT, self._l1_cost(transaction))
+        self._credit(self.base_fee_recipient, base_fee * gas_used)
+        self._credit(L1_FEE_VAULT, self._l1_cost(transaction))
         if at_least(self.vm_state.op_fork, "isthmus"):
             charged, used = self._operator_fee(transaction.gas), self._operator_fee(gas_used)
             if charged > used:
                 self.vm_state.delta_balance(transaction.sender, charged - used)
-            self.vm_state.delta_balance(OPERATOR_FEE_VAULT, used)
+            self._credit(OPERATOR_FEE_VAULT, used)
         return computation
+
+    def _credit(self, vault: bytes, amount: int) -> None:
+        # A zero credit changes nothing in the clients (a touched vault stays, or an absent one
+        # is removed again by EIP-161); py-evm would create an absent vault as an empty account.
+        if amount:
+            self.vm_state.delta_balance(vault, amount)
 
     def finalize_without_fees(self, transaction, computation):
         """A deposit pays no fee and, from Regolith, tips no coinbase: op-geth returns before the
