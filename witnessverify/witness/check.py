@@ -14,6 +14,7 @@ import rlp
 from eth.abc import BlockAPI, BlockHeaderAPI
 from eth.constants import BLANK_ROOT_HASH
 from eth.vm.forks.prague.blocks import PragueBackwardsHeader
+from eth.exceptions import UnrecognizedTransactionType
 from eth_hash.auto import keccak
 
 from ..bundle import Bundle
@@ -69,7 +70,8 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
     vm_class = witness_vm_class(fork, chain.dao_fork_block, chain.blob_params(fork))
     try:
         block = rlp.decode(raw, sedes=vm_class.get_block_class())
-    except (rlp.exceptions.DecodingError, rlp.exceptions.DeserializationError, ValueError, TypeError) as exc:
+    except (rlp.exceptions.DecodingError, rlp.exceptions.DeserializationError, ValueError, TypeError,
+            UnrecognizedTransactionType) as exc:
         _name_the_bad_part(items, vm_class, fork)  # an invalid transaction or withdrawal: MISMATCH
         raise InputError(
             f"{what}: block #{header.block_number} does not decode as a {fork} block "

@@ -212,4 +212,5 @@ def celo_vm_class(fork: str, evm_vm_class: type, celo: CeloParams) -> type:
         "_state_class": celo_state,
         "fork": f"celo-{fork}",
         "extra_transaction_types": {CIP64_TX_TYPE: decoder_for(typed)},
+        "known_transaction_types": vm.known_transaction_types | {CIP64_TX_TYPE},
     })

@@ -15,6 +15,10 @@ from ...errors import InputError, InvalidBlock, Unsupported
 from .deposits import DEPOSIT_TX_TYPE, DepositTransaction
 
 
+# typed transaction types of Ethereum's forks (EIP-2930, -1559, -4844, -7702); families add theirs
+ETHEREUM_TRANSACTION_TYPES = frozenset({0x01, 0x02, 0x03, 0x04})
+
+
 @dataclass
 class OPBlock:
     header: object
@@ -57,7 +61,12 @@ def decode_transaction(raw, index: int, vm_class: type, what: str):
     except (InvalidBlock, Unsupported):
         raise
     except UnrecognizedTransactionType:
-        raise InvalidBlock(part, f"type {tx_type:#04x} is not a transaction type of {vm_class.fork}") from None
+        if tx_type in getattr(vm_class, "known_transaction_types", ETHEREUM_TRANSACTION_TYPES):
+            # a type of a later fork of this chain: the block is invalid
+            raise InvalidBlock(part, f"type {tx_type:#04x} is not a transaction type of {vm_class.fork}") from None
+        # a type no fork this tool knows defines: it cannot tell whether the chain has one
+        raise Unsupported(f"{label}: transaction type {tx_type:#04x} is unknown to this tool "
+                          f"(known here: {', '.join(f'{t:#04x}' for t in sorted(getattr(vm_class, 'known_transaction_types', ETHEREUM_TRANSACTION_TYPES)))})") from None
     except Exception as exc:  # py-evm raises several kinds for undecodable transactions
         detail = f": {str(exc).splitlines()[0][:120]}" if isinstance(exc, ValueError) and str(exc) else ""
         raise InvalidBlock(part, f"type {tx_type:#04x} transaction does not decode ({type(exc).__name__}{detail})") from None

@@ -34,7 +34,8 @@ from eth_utils import ValidationError
 
 from ...chains import EVM_OF_L2_FORK as EVM_FORK, FORK_ORDER, OP_FORK_ORDER, l2_at_least  # noqa: F401
 from ..l1.p256verify import P256VERIFY_ADDRESS, make_p256verify
-from .deposits import DepositTransaction
+from .blocks import ETHEREUM_TRANSACTION_TYPES
+from .deposits import DEPOSIT_TX_TYPE, DepositTransaction
 from .l1cost import (
     L1_BLOCK,
     L1FeeParams,
@@ -222,6 +223,7 @@ def _touched_by_execution(computation, ancestor_had_error: bool = False):
 
 class OPVMMixin:
     op_fork = "regolith"
+    known_transaction_types = ETHEREUM_TRANSACTION_TYPES | {DEPOSIT_TX_TYPE}
     # set per block by the engine: the chain's Canyon time (the activation block gets create2Deployer)
     canyon_time: Optional[int] = None
 
