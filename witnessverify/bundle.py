@@ -44,6 +44,9 @@ class Bundle:
     claimed_hash: Optional[bytes] = None
     # where this bundle was read from (file and format), for reports; not stored
     origin: str = ""
+    # keccak(node) -> node for `state` and `codes`, when the caller already holds them by hash
+    # (the blocktest runner's chained states); not stored
+    preimages: Optional[dict] = None
 
     def witness_bytes(self) -> int:
         """Size of the witness payload in bytes (nodes, codes, headers, keys)."""

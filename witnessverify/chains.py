@@ -9,6 +9,7 @@ number up to Paris and by timestamp from Shanghai on.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -35,7 +36,14 @@ FORK_ORDER = (
     "osaka",
     "bpo1",
     "bpo2",
+    # blob-parameter-only forks beyond BPO2: no built-in chain schedules them; a chain config
+    # (a blockchain test's `config.blobSchedule`, --chain-config) gives their blob parameters
+    "bpo3",
+    "bpo4",
+    "bpo5",
 )
+# forks that run the Osaka EVM (EIP-7918 reserve price, EIP-7934 block size, ...)
+OSAKA_EVM_FORKS = FORK_ORDER[FORK_ORDER.index("osaka"):]
 
 
 # OP Stack forks in activation order (ethereum-optimism/specs). Base left this line after Jovian:
@@ -118,8 +126,10 @@ class ChainConfig:
     # "l1", or the L2 family whose rules apply: "op", "base", "celo"
     family: str = "l1"
     celo: Optional[CeloParams] = None
-    # dev nodes (Anvil) mine several blocks within one second: timestamps may repeat there
+    # dev nodes (Anvil) mine several blocks within one second: timestamps may repeat there;
+    # and they deploy no EIP-7002/7251 system contracts, whose absence makes an L1 block invalid
     strict_timestamps: bool = True
+    requires_request_contracts: bool = True
     sources: tuple[str, ...] = field(default=())
 
     @property
@@ -443,14 +453,93 @@ def dev_chain(fork: str, chain_id: int = DEV_CHAIN_ID) -> ChainConfig:
         raise InputError(f"dev chain: unknown fork {fork!r}; known: {', '.join(FORK_ORDER)}, "
                          f"or op-<fork> ({', '.join(OP_FORK_ORDER[1:])})")
     upto = FORK_ORDER[: FORK_ORDER.index(fork) + 1]
-    time_based = ("shanghai", "cancun", "prague", "osaka", "bpo1", "bpo2")
+    time_based = FORK_ORDER[FORK_ORDER.index("shanghai"):]
     return ChainConfig(
         name=f"dev:{fork}",
         chain_id=chain_id,
         block_forks={f: 0 for f in upto if f not in time_based},
         time_forks={f: 0 for f in upto if f in time_based},
         strict_timestamps=False,
+        requires_request_contracts=False,
         sources=("a development chain: every fork from genesis",),
+    )
+
+
+# the fork names of the blockchain tests and geth/reth configs -> FORK_ORDER's
+_NETWORK_FORKS = {
+    "frontier": "frontier", "homestead": "homestead", "eip150": "tangerine_whistle",
+    "tangerinewhistle": "tangerine_whistle", "eip158": "spurious_dragon", "spuriousdragon": "spurious_dragon",
+    "byzantium": "byzantium", "constantinoplefix": "petersburg", "petersburg": "petersburg",
+    "istanbul": "istanbul", "muirglacier": "muir_glacier", "berlin": "berlin", "london": "london",
+    "arrowglacier": "arrow_glacier", "grayglacier": "gray_glacier", "paris": "paris", "merge": "paris",
+    "shanghai": "shanghai", "cancun": "cancun", "prague": "prague", "osaka": "osaka",
+    "bpo1": "bpo1", "bpo2": "bpo2", "bpo3": "bpo3", "bpo4": "bpo4", "bpo5": "bpo5",
+}
+_TRANSITION = re.compile(r"^(\w+?)To(\w+?)At(Time)?(\d+)(k?)$")
+
+
+def _network_fork(name: str, origin: str) -> str:
+    fork = _NETWORK_FORKS.get(name.lower())
+    if fork is None:
+        raise InputError(f"{origin}: network fork {name!r} is not one this tool implements "
+                         f"(known: {', '.join(sorted(set(_NETWORK_FORKS)))})")
+    return fork
+
+
+def chain_from_chain_config(doc: dict, origin: str) -> ChainConfig:
+    """A chain from a blockchain-test style config: `network` (a fork, or `AToBAtTime15k` /
+    `AToBAt5` for a transition at a timestamp / block number), `chainid`, and `blobSchedule`
+    (fork -> target, max, baseFeeUpdateFraction). Every fork up to the first is active from
+    genesis. The same file is `verify --chain-config`'s, so a block from a test replays alone."""
+    from .hexjson import quantity
+
+    if not isinstance(doc, dict) or not isinstance(doc.get("network"), str):
+        raise InputError(f"{origin}: a chain config needs a `network` (a fork name or a transition)")
+    network = doc["network"]
+    m = _TRANSITION.match(network)
+    first, second, at, by_time = (network, None, None, True)
+    if m:
+        first, second = m.group(1), m.group(2)
+        at = int(m.group(4)) * (1000 if m.group(5) else 1)
+        by_time = bool(m.group(3))
+    start = _network_fork(first, origin)
+    block_forks: dict[str, int] = {}
+    time_forks: dict[str, int] = {}
+    time_based = FORK_ORDER[FORK_ORDER.index("shanghai"):]
+    for name in FORK_ORDER[: FORK_ORDER.index(start) + 1]:
+        (time_forks if name in time_based else block_forks)[name] = 0
+    if second is not None:
+        later = _network_fork(second, origin)
+        if FORK_ORDER.index(later) <= FORK_ORDER.index(start):
+            raise InputError(f"{origin}: transition {network} does not go forward")
+        for name in FORK_ORDER[FORK_ORDER.index(start) + 1: FORK_ORDER.index(later) + 1]:
+            if name in time_based:
+                if not by_time:
+                    raise InputError(f"{origin}: {name} activates by timestamp, not by block number")
+                time_forks[name] = at
+            else:
+                block_forks[name] = at if not by_time else 0
+    schedule = dict(DEFAULT_BLOB_SCHEDULE)
+    blobs = doc.get("blobSchedule") or {}
+    if not isinstance(blobs, dict):
+        raise InputError(f"{origin}: blobSchedule is not an object")
+    for name, entry in blobs.items():
+        fork = _network_fork(name, origin)
+        if not isinstance(entry, dict):
+            raise InputError(f"{origin}: blobSchedule.{name} is not an object")
+        schedule[fork] = BlobParams(quantity(entry.get("target"), f"{origin}: blobSchedule.{name}.target"),
+                                    quantity(entry.get("max"), f"{origin}: blobSchedule.{name}.max"),
+                                    quantity(entry.get("baseFeeUpdateFraction"),
+                                             f"{origin}: blobSchedule.{name}.baseFeeUpdateFraction"))
+    chain_id = quantity(doc.get("chainid", doc.get("chainId", 1)), f"{origin}: chainid")
+    return ChainConfig(
+        name=f"config:{network}",
+        chain_id=chain_id,
+        block_forks=block_forks,
+        time_forks=time_forks,
+        deposit_contract=MAINNET.deposit_contract,
+        blob_schedule=schedule,
+        sources=(origin,),
     )
 
 

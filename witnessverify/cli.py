@@ -107,7 +107,9 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per block (JSON Lines).")
 @click.option("--strict", is_flag=True, help="Treat unproven absences of read-only accounts as missing data.")
 @click.option("--rollup-config", type=click.Path(), help="op-node rollup config JSON of an OP Stack chain.")
-def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config) -> None:
+@click.option("--chain-config", type=click.Path(),
+              help='A blockchain-test style chain config JSON: {"network", "chainid", "blobSchedule"}.')
+def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config, chain_config) -> None:
     """Verify each block found at PATH (files or folders; default: the bundled witnesses/)."""
     if not paths:
         if not DEFAULT_WITNESSES.is_dir():
@@ -122,6 +124,19 @@ def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config)
             chain = chain_from_rollup_config(json.loads(Path(rollup_config).read_text()), rollup_config)
         except (OSError, ValueError) as exc:
             click.echo(f"ERROR {rollup_config}: cannot read the rollup config ({exc})")
+            sys.exit(4)
+        except InputError as exc:
+            click.echo(f"ERROR {exc}")
+            sys.exit(4)
+    if chain_config:
+        import json
+
+        from .chains import chain_from_chain_config
+
+        try:
+            chain = chain_from_chain_config(json.loads(Path(chain_config).read_text()), chain_config)
+        except (OSError, ValueError) as exc:
+            click.echo(f"ERROR {chain_config}: cannot read the chain config ({str(exc).splitlines()[0]})")
             sys.exit(4)
         except InputError as exc:
             click.echo(f"ERROR {exc}")
@@ -290,6 +305,49 @@ def build(path, chain, rollup_config, as_json) -> None:
         if built.invalid:
             click.echo(f"{'':<18} {built.invalid}")
     sys.exit(code)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--run", "run_filter", help="Only tests whose name matches this regular expression.")
+@click.option("--fork", help="Only tests of this network fork (transition networks count for both forks).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Processes.")
+@click.option("--sample", type=click.IntRange(min=1), help="At most this many tests of each file (seeded).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help='One object per test: {"name", "fork", "pass", "error"}.')
+def blocktest(paths, run_filter, fork, workers, sample, seed, as_json) -> None:
+    """Run Ethereum blockchain-test fixtures (files or folders) through the stateless pipeline.
+
+    Exit 0 only if every selected test passes; 1 if one fails; 4 if a fixture is unreadable.
+    """
+    import json
+
+    from . import blocktest as bt
+
+    try:
+        files = bt.fixture_files(paths)
+        results = []
+        for r in bt.run(files, run_filter, fork, workers, sample, seed):
+            results.append(r)
+            if as_json:
+                click.echo(json.dumps(r.to_json()))
+            elif not r.passed:
+                click.echo(f"FAIL  {r.network:<24} {r.name}\n      {r.error}")
+    except InputError as exc:
+        click.echo(f"ERROR {exc}")
+        sys.exit(4)
+    rows = bt.summary(results)
+    if not as_json:
+        click.echo(f"{'network':<26} {'tests':>6} {'passed':>7} {'failed':>7} {'seconds':>9}")
+        for row in rows:
+            click.echo(f"{row['network']:<26} {row['tests']:>6} {row['passed']:>7} {row['failed']:>7} {row['seconds']:>9.1f}")
+        total = sum(r["tests"] for r in rows)
+        failed = sum(r["failed"] for r in rows)
+        click.echo(f"{'all':<26} {total:>6} {total - failed:>7} {failed:>7}")
+    if not results:
+        click.echo("no tests selected", err=True)
+        sys.exit(4)
+    sys.exit(0 if all(r.passed for r in results) else 1)
 
 
 @main.command()

@@ -20,6 +20,7 @@ from eth_utils import ValidationError
 from .rules.l1.blobs import max_blob_gas_per_block
 from .chains import FORK_ORDER, BlobParams
 from .rules.l1.forks import BLOCK_SIZE_LIMIT_FORKS
+from .errors import InvalidBlock
 from .witness.missing import Missing, MissingLog
 from .rules.l1.osaka import MAX_RLP_BLOCK_SIZE
 from .witness.state import WitnessStore
@@ -46,6 +47,9 @@ class ExecutionResult:
     invalid_transaction: Optional[tuple[int, str]] = None
     # why the block as a whole is invalid (blob gas over the fork's maximum, RLP size), if it is
     invalid_block: Optional[str] = None
+    # why its EIP-7685 requests are invalid (a system call failed, a deposit event malformed):
+    # found by execution, so a witness gap may be the cause
+    invalid_requests: Optional[str] = None
     missing: list[Missing] = field(default_factory=list)
     root_unknown: bool = False
     written_accounts: set = field(default_factory=set)
@@ -55,6 +59,8 @@ class ExecutionResult:
     # lacked a node an intermediate trie update needed)
     intermediate_roots: list = field(default_factory=list)
     seconds: float = 0.0
+    # every node known after execution (the witness's and those the block wrote), by hash
+    nodes: dict = field(default_factory=dict)
 
 
 class AncestorHashes:
@@ -95,6 +101,7 @@ def execute_block(
     block_rlp_size: Optional[int] = None,
     canyon_time: Optional[int] = None,
     intermediate_roots: bool = False,
+    requires_request_contracts: bool = True,
 ) -> ExecutionResult:
     started = time.perf_counter()
     missing = MissingLog()
@@ -109,6 +116,7 @@ def execute_block(
         header=base_header, chaindb=None, chain_context=ChainContext(chain_id), consensus_context=None
     )
     vm.deposit_contract = deposit_contract
+    vm.requires_request_contracts = requires_request_contracts
     vm.canyon_time = canyon_time
     vm._block = vm.get_block_class()(header=base_header, transactions=[], uncles=block.uncles)
     prev = AncestorHashes(header.block_number, ancestor_hashes, missing)
@@ -150,12 +158,16 @@ def execute_block(
         vm.apply_all_withdrawals(withdrawals)
 
     requests_hash = None
+    invalid_requests = None
     if invalid is None:
         vm.block_receipts = receipts
         filled = vm.get_block().copy(header=running)
         if hasattr(header, "requests_hash"):
-            processed = vm.block_postprocessing(filled)
-            requests_hash = processed.header.requests_hash
+            try:
+                processed = vm.block_postprocessing(filled)
+                requests_hash = processed.header.requests_hash
+            except InvalidBlock as exc:  # a request system call failed, a deposit event malformed
+                invalid_requests = exc.reason
         if header.block_number > 0 and FORK_ORDER.index(fork) < FORK_ORDER.index("paris"):
             # proof-of-work rewards; from the merge on, clients pay none and do not touch the
             # coinbase (py-evm would credit it zero, reading an account no witness needs to hold)
@@ -191,6 +203,7 @@ def execute_block(
         receipts=receipts,
         invalid_transaction=invalid,
         invalid_block=invalid_block,
+        invalid_requests=invalid_requests,
         missing=list(missing.items),
         root_unknown=state._account_db.root_unknown,
         written_accounts=set(state._account_db.written_accounts),
@@ -198,4 +211,5 @@ def execute_block(
         post_storage=dict(state._account_db.post_storage),
         intermediate_roots=roots,
         seconds=time.perf_counter() - started,
+        nodes=store.nodes,
     )

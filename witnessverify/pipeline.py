@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 from . import sources
 from .bundle import Bundle
 from .chain_id import infer_chain_id
-from .chains import resolve_chain
+from .chains import FORK_ORDER, resolve_chain
 from .engine import execute_block
 import rlp
 
@@ -20,6 +20,7 @@ from .verdict import ERROR, MISMATCH, UNSUPPORTED, WITNESS_INVALID, Outcome, jud
 from .witness.check import check, decode_header, raw_transactions_root
 
 INTERNAL_ERROR = "INTERNAL_ERROR"
+PRAGUE_AND_LATER = FORK_ORDER[FORK_ORDER.index("prague"):]
 
 
 def verify_bundle(
@@ -28,6 +29,7 @@ def verify_bundle(
     parent_state_root: Optional[bytes] = None,
     strict: bool = False,
     intermediate_roots: bool = False,
+    keep_nodes: bool = False,
 ) -> Outcome:
     origin = bundle.origin or "bundle"
     notes: list[str] = []
@@ -66,6 +68,7 @@ def verify_bundle(
             block_rlp_size=None if chain.is_op else len(bundle.block_rlp),
             canyon_time=chain.op_forks.get("canyon") if chain.is_op else None,
             intermediate_roots=intermediate_roots,
+            requires_request_contracts=chain.requires_request_contracts,
         )
     except Unsupported as exc:
         return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
@@ -88,6 +91,11 @@ def verify_bundle(
         return outcome
     outcome = judge(checked, result, origin, bundle.claimed_hash, strict)
     outcome.notes = notes + outcome.notes
+    if not chain.requires_request_contracts and checked.evm_fork in PRAGUE_AND_LATER:
+        outcome.skipped.append("EIP-7002/7251 system contracts without code taken as no requests "
+                               "(a dev chain: Anvil deploys none; on a real chain the block would be invalid)")
+    if keep_nodes:  # the post-state's nodes, for a caller that chains blocks (blocktest)
+        outcome.nodes = result.nodes
     outcome.intermediate_roots = result.intermediate_roots
     outcome.witness_bytes = bundle.witness_bytes()
     return outcome

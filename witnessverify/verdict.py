@@ -57,6 +57,8 @@ class Outcome:
     post_storage: dict = field(default_factory=dict)  # (address, slot) -> value
     intermediate_roots: list = field(default_factory=list)  # per transaction, when asked for
     seconds: float = 0.0
+    nodes: Optional[dict] = None  # the post-state's nodes, only when asked for
+    internal: bool = False  # an ERROR that is a bug of ours (exit 5), not unreadable input
     witness_bytes: int = 0
     transactions: int = 0
 
@@ -200,6 +202,8 @@ def judge(
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
     if checked.op_fork:
         mismatches += _op_header_rules(checked, header)
+    if result.invalid_requests is not None:
+        mismatches.insert(0, {"field": "requests", "expected": "valid", "computed": f"invalid: {result.invalid_requests}"})
     if result.invalid_block is not None:
         mismatches.insert(0, {"field": "block", "expected": "valid", "computed": f"invalid: {result.invalid_block}"})
     if result.invalid_transaction is not None:

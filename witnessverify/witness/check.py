@@ -214,9 +214,12 @@ def check(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[bytes]
         if not ancestors:
             ancestors = [header.parent_hash]
 
-    preimages = {keccak(x): x for x in bundle.state}
-    for code in bundle.codes:
-        preimages[keccak(code)] = code
+    if bundle.preimages is not None:
+        preimages = bundle.preimages
+    else:
+        preimages = {keccak(x): x for x in bundle.state}
+        for code in bundle.codes:
+            preimages[keccak(code)] = code
     if pre_root != BLANK_ROOT_HASH and pre_root not in preimages:
         raise WitnessInvalid(f"pre-state root 0x{pre_root.hex()} not proven: no witness node hashes to it")
 

@@ -262,6 +262,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
     def set_code(self, address: Address, code: bytes) -> None:
         code_hash = keccak(code)
         self._codes[code_hash] = code
+        self._store[code_hash] = code  # by hash, like every node: known to what follows
         self._set_account(address, self._account_or_empty(address).copy(code_hash=code_hash))
 
     def get_code_hash(self, address: Address) -> Hash32:
@@ -272,8 +273,18 @@ class WitnessAccountDB(AccountDatabaseAPI):
 
     # -- accounts --------------------------------------------------------------------------------
     def account_has_code_or_nonce(self, address: Address) -> bool:
+        """py-evm's collision test for a contract creation; EIP-7610 adds non-empty storage (a
+        creation onto an address whose storage is not empty fails like one onto code or nonce)."""
         account = self._account_or_empty(address)
-        return account.nonce != 0 or account.code_hash != EMPTY_SHA3
+        return account.nonce != 0 or account.code_hash != EMPTY_SHA3 or self._has_storage(address)
+
+    def _has_storage(self, address: Address) -> bool:
+        if any(self._storage.get(address, {}).values()):
+            return True
+        if address in self._wiped:
+            return False
+        account = self._base_account(address)
+        return account is not None and account.storage_root != BLANK_ROOT_HASH
 
     def delete_account(self, address: Address) -> None:
         self._wipe(address)

@@ -27,6 +27,7 @@ from eth_hash.auto import keccak
 from eth_utils import ValidationError
 
 from ...chains import CeloParams, l2_at_least
+from ..l1.forks import check_transaction_rules
 from ..op.vm import op_vm_class
 from . import fee_currency
 from .calls import CELO_SYSTEM_ADDRESS, READ_ONLY_GAS, SYSTEM_ADDRESS, address_word, call, word
@@ -52,6 +53,7 @@ def pays_in_erc20(transaction) -> bool:
 
 
 class CeloComputationMixin:
+    max_initcode_size = MAX_INITCODE_SIZE
     @classmethod
     def validate_contract_code(cls, contract_code: bytes) -> None:
         if len(contract_code) > MAX_CODE_SIZE:
@@ -114,6 +116,7 @@ class CeloExecutorMixin:
         if transaction.max_fee_per_gas < base_fee:
             raise ValidationError(f"maxFeePerGas {transaction.max_fee_per_gas} below the base fee in the fee "
                                   f"currency {base_fee}")
+        check_transaction_rules(state, transaction)
         if state.get_nonce(transaction.sender) != transaction.nonce:
             raise ValidationError(f"nonce {transaction.nonce}, account nonce {state.get_nonce(transaction.sender)}")
         if not self._max_fee_exception(transaction):

@@ -33,12 +33,19 @@ from eth.vm.forks import (
 )
 from eth.precompiles.modexp import _compute_modexp_gas_fee_eip_198
 from eth.vm.forks.berlin.computation import _compute_modexp_gas_fee_eip_2565
-from eth.vm.forks.prague.constants import DEPOSIT_EVENT_SIGNATURE_HASH, DEPOSIT_REQUEST_TYPE
+from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.vm.forks.prague.constants import CONSOLIDATION_REQUEST_TYPE, DEPOSIT_REQUEST_TYPE, WITHDRAWAL_REQUEST_TYPE
+from eth_utils import ValidationError
+from hashlib import sha256
 
 from .blobs import blob_base_fee
-from ...chains import BlobParams
-from .osaka import BPO1VM, BPO2VM, OsakaVM
+from ...chains import FORK_ORDER, OSAKA_EVM_FORKS, BlobParams
+from .osaka import BPO1VM, BPO2VM, BPO3VM, BPO4VM, BPO5VM, OsakaVM
 from .modexp import make_modexp
+from .requests import deposit_requests
+from .system_calls import (
+    BEACON_ROOTS_ADDRESS, CONSOLIDATION_REQUEST_ADDRESS, HISTORY_STORAGE_ADDRESS, WITHDRAWAL_REQUEST_ADDRESS, system_call,
+)
 from ...witness.state import WitnessAccountDB
 
 PY_EVM_VMS = {
@@ -61,15 +68,18 @@ PY_EVM_VMS = {
     "osaka": OsakaVM,
     "bpo1": BPO1VM,
     "bpo2": BPO2VM,
+    "bpo3": BPO3VM,
+    "bpo4": BPO4VM,
+    "bpo5": BPO5VM,
 }
 
 # forks whose excess blob gas follows EIP-7918 (blob base fee bounded by execution cost)
-RESERVE_PRICE_FORKS = frozenset({"osaka", "bpo1", "bpo2"})
+RESERVE_PRICE_FORKS = frozenset(OSAKA_EVM_FORKS)
 # forks with the EIP-7934 RLP block size limit
 BLOCK_SIZE_LIMIT_FORKS = RESERVE_PRICE_FORKS
 
 
-class WitnessStateMixin:
+class BlobScheduleMixin:
     """The blob base fee from the chain's blob schedule for this fork (EIP-7892)."""
 
     blob_params: Optional[BlobParams] = None
@@ -77,6 +87,43 @@ class WitnessStateMixin:
     @property
     def blob_base_fee(self) -> int:
         return blob_base_fee(self.execution_context.excess_blob_gas, self.blob_params)
+
+
+def _since(fork: str, name: str) -> bool:
+    return FORK_ORDER.index(fork) >= FORK_ORDER.index(name)
+
+
+SHANGHAI_MAX_INITCODE_SIZE = 2 * 24_576  # EIP-3860
+DELEGATION_PREFIX = b"\xef\x01\x00"  # EIP-7702
+
+
+def check_transaction_rules(state, transaction) -> None:
+    """Transaction validity rules py-evm's states do not check: EIP-3607 (a sender with code,
+    other than an EIP-7702 delegation, is not an EOA), EIP-3860 (initcode of a creating
+    transaction over the limit), EIP-7623 (a gas limit below the calldata floor). Each makes the
+    transaction, and so the block, invalid."""
+    fork = state.evm_fork
+    code = state.get_code(transaction.sender)
+    if code and not (_since(fork, "prague") and code[:3] == DELEGATION_PREFIX and len(code) == 23):
+        raise ValidationError("the sender is not an EOA: it has code (EIP-3607)")
+    if _since(fork, "shanghai") and transaction.to == CREATE_CONTRACT_ADDRESS:
+        limit = getattr(state.computation_class, "max_initcode_size", SHANGHAI_MAX_INITCODE_SIZE)
+        if len(transaction.data) > limit:
+            raise ValidationError(f"initcode of {len(transaction.data)} bytes exceeds {limit} (EIP-3860)")
+    if _since(fork, "prague"):
+        floor = state.get_transaction_executor().calc_data_floor_gas(transaction, 0, 0)
+        if transaction.gas < floor:
+            raise ValidationError(f"gas limit {transaction.gas} below the calldata floor {floor} (EIP-7623)")
+
+
+class TransactionRulesMixin:
+    """check_transaction_rules before py-evm's own validation (a state-class mixin)."""
+
+    evm_fork = "frontier"
+
+    def validate_transaction(self, transaction) -> None:
+        check_transaction_rules(self, transaction)
+        super().validate_transaction(transaction)
 
 
 _BYZANTIUM_TO_MUIR = ("byzantium", "petersburg", "istanbul", "muir_glacier")
@@ -93,25 +140,46 @@ class WitnessVMMixin:
     # set per block by the engine
     block_receipts: Sequence[ReceiptAPI] = ()
     deposit_contract: Optional[bytes] = None
+    requires_request_contracts = True  # dev chains: False (see chains.py)
+    evm_fork = "frontier"
 
-    def process_deposit_request_data(self, block) -> None:  # Prague (EIP-6110)
-        data = b""
-        for receipt in self.block_receipts:
-            for log in receipt.logs:
-                if (
-                    log.address == self.deposit_contract
-                    and log.topics
-                    and log.topics[0].to_bytes(32, "big") == DEPOSIT_EVENT_SIGNATURE_HASH
-                ):
-                    # fixed offsets of the DepositEvent ABI encoding (EIP-6110)
-                    data += (
-                        log.data[192:240]  # pubkey
-                        + log.data[288:320]  # withdrawal_credentials
-                        + log.data[352:360]  # amount
-                        + log.data[416:512]  # signature
-                        + log.data[544:552]  # index
-                    )
-        block.block_requests.append(DEPOSIT_REQUEST_TYPE + data)
+    def block_preprocessing(self, block) -> None:
+        """EIP-4788 and EIP-2935 as the clients run them: system calls into whatever code is there
+        (system_calls.py), not py-evm's direct storage writes."""
+        if _since(self.evm_fork, "cancun"):
+            root = block.header.parent_beacon_block_root
+            system_call(self.state, BEACON_ROOTS_ADDRESS, root, checked=False, what="EIP-4788 beacon roots")
+        if _since(self.evm_fork, "prague"):
+            system_call(self.state, HISTORY_STORAGE_ADDRESS, block.header.parent_hash, checked=False,
+                        what="EIP-2935 history")
+
+    def block_postprocessing(self, block):
+        """EIP-7685 requests (Prague on): deposits from the deposit contract's logs, then the
+        EIP-7002 and EIP-7251 system calls, which must have code and must not fail."""
+        if not _since(self.evm_fork, "prague"):
+            return block
+        requests = []
+        deposits = deposit_requests(self.block_receipts, self.deposit_contract)
+        if deposits:
+            requests.append(DEPOSIT_REQUEST_TYPE + deposits)
+        for request_type, address, what in ((WITHDRAWAL_REQUEST_TYPE, WITHDRAWAL_REQUEST_ADDRESS, "EIP-7002 withdrawal request"),
+                                            (CONSOLIDATION_REQUEST_TYPE, CONSOLIDATION_REQUEST_ADDRESS, "EIP-7251 consolidation request")):
+            output = system_call(self.state, address, b"", checked=self.requires_request_contracts, what=what)
+            if output:
+                requests.append(request_type + output)
+        digest = sha256()
+        for r in requests:
+            digest.update(sha256(r).digest())
+        return block.copy(header=block.header.copy(requests_hash=digest.digest()))
+
+    @classmethod
+    def finalize_gas_used(cls, transaction, computation) -> int:
+        """Gas the transaction used: consumed minus the capped refund, raised to the EIP-7623
+        floor (`data_floor_gas` is what the floor adds). py-evm caps the refund after adding the
+        floor difference, which can leave the result below the floor."""
+        consumed = transaction.gas - computation.get_gas_remaining()
+        refund = cls.calculate_net_gas_refund(consumed, computation.get_gas_refund())
+        return consumed - refund + computation.data_floor_gas
 
 
 @lru_cache(maxsize=None)
@@ -121,11 +189,11 @@ def witness_vm_class(fork: str, dao_fork_block: Optional[int] = None, blob_param
     if fork == "homestead" and dao_fork_block is not None:
         base = MainnetHomesteadVM if dao_fork_block == MainnetHomesteadVM._dao_fork_block_number else base
     base_state = base.get_state_class()
-    attrs: dict = {"account_db_class": WitnessAccountDB}
-    bases: tuple = (base_state,)
+    attrs: dict = {"account_db_class": WitnessAccountDB, "evm_fork": fork}
+    bases: tuple = (TransactionRulesMixin, base_state)
     if blob_params is not None:
         attrs["blob_params"] = blob_params
-        bases = (WitnessStateMixin, base_state)
+        bases = (BlobScheduleMixin,) + bases
     computation = base_state.computation_class
     if fork in _MODEXP_GAS:
         # py-evm's MODEXP operation is wrong for 0^0 (see modexp.py): ours, with the fork's gas rule
@@ -136,5 +204,5 @@ def witness_vm_class(fork: str, dao_fork_block: Optional[int] = None, blob_param
         )
     state_class = type(f"Witness{base_state.__name__}", bases, attrs)
     return type(
-        f"Witness{base.__name__}", (WitnessVMMixin, base), {"_state_class": state_class}
+        f"Witness{base.__name__}", (WitnessVMMixin, base), {"_state_class": state_class, "evm_fork": fork}
     )

@@ -1,4 +1,4 @@
-"""Osaka (Fusaka) and the blob-parameter-only forks BPO1 and BPO2, on top of py-evm's Prague.
+"""Osaka (Fusaka) and the blob-parameter-only forks BPO1 to BPO5, on top of py-evm's Prague.
 
 Osaka's execution changes (execution specs `forks/osaka`):
   EIP-7939 CLZ opcode                        osaka/opcodes.py
@@ -72,3 +72,15 @@ class BPO1VM(OsakaVM):
 
 class BPO2VM(OsakaVM):
     fork = "bpo2"
+
+
+class BPO3VM(OsakaVM):
+    fork = "bpo3"
+
+
+class BPO4VM(OsakaVM):
+    fork = "bpo4"
+
+
+class BPO5VM(OsakaVM):
+    fork = "bpo5"

@@ -1,0 +1,220 @@
+"""`witnessverify blocktest`: the Ethereum blockchain tests (execution-spec-tests fixtures) run
+through the same stateless pipeline as every other block (after geth's `evm blocktest`).
+
+Per test: the chain config comes from the fixture's network and `config` (chain id, blob
+schedule); the genesis pre-state is written into a trie, whose nodes are the first witness; each
+block is a bundle with its ancestors' headers and every node known so far (the pre-state's and
+those earlier blocks wrote; a union is safe, every node is looked up by hash), judged by
+`verify_bundle`. A block the fixture accepts must be VALID with the fixture's hash; a block with
+`expectException` must not be VALID (MISMATCH or, for bytes that are not a block, ERROR).
+Blocks are chained by parent hash, so side chains and reorgs follow the fixture. At the end the
+fixture's `lastblockhash` must be a block that was accepted (or the genesis), and its state root
+the root of `postState`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import rlp
+from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
+from eth.rlp.accounts import Account
+from eth_hash.auto import keccak
+from trie import HexaryTrie
+
+from .bundle import Bundle
+from .chains import chain_from_chain_config
+from .errors import InputError
+from .hexjson import hex_bytes, quantity
+from .pipeline import verify_bundle
+from .verdict import ERROR, MISMATCH, VALID
+
+
+@dataclass
+class TestResult:
+    name: str
+    file: str
+    network: str
+    passed: bool
+    error: str = ""
+    blocks: int = 0
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "fork": self.network, "pass": self.passed, "error": self.error or None}
+
+
+def state_trie(alloc: dict, what: str) -> tuple[bytes, dict[bytes, bytes]]:
+    """The state root of a fixture's account allocation, and every node and code by hash."""
+    db: dict[bytes, bytes] = {}
+    accounts = HexaryTrie(db)
+    if not isinstance(alloc, dict):
+        raise InputError(f"{what}: expected an object of accounts")
+    for address_hex, a in alloc.items():
+        address = hex_bytes(address_hex, f"{what}: address")
+        storage = HexaryTrie(db)
+        for slot, value in (a.get("storage") or {}).items():
+            v = quantity(value, f"{what}: {address_hex} storage")
+            if v:
+                storage[keccak(quantity(slot, f"{what}: slot").to_bytes(32, "big"))] = rlp.encode(v)
+        code = hex_bytes(a.get("code", "0x"), f"{what}: {address_hex} code")
+        if code:
+            db[keccak(code)] = code
+        account = Account(nonce=quantity(a.get("nonce", "0x0"), f"{what}: nonce"),
+                          balance=quantity(a.get("balance", "0x0"), f"{what}: balance"),
+                          storage_root=storage.root_hash, code_hash=keccak(code) if code else EMPTY_SHA3)
+        accounts[keccak(address)] = rlp.encode(account, sedes=Account)
+    return accounts.root_hash, db
+
+
+def _ancestors(headers: dict[bytes, bytes], parent_hash: bytes) -> list[bytes]:
+    """The parent's header and up to 255 more ancestors (BLOCKHASH's window)."""
+    out, h = [], parent_hash
+    while h in headers and len(out) < 256:
+        out.append(headers[h])
+        h = rlp.decode(headers[h])[0]
+    return out
+
+
+def run_test(name: str, test: dict, file: str = "") -> TestResult:
+    started = time.perf_counter()
+    network = str(test.get("network", "?"))
+    result = TestResult(name=name, file=file, network=network, passed=False)
+    try:
+        chain = chain_from_chain_config({**(test.get("config") or {}), "network": network}, f"{name}: config")
+        genesis = hex_bytes(test["genesisRLP"], f"{name}: genesisRLP")
+        genesis_header = rlp.encode(rlp.decode(genesis)[0])
+        root, nodes = state_trie(test["pre"], f"{name}: pre")
+        if root != rlp.decode(genesis_header)[3] and not (root == BLANK_ROOT_HASH and not test["pre"]):
+            raise InputError(f"{name}: the pre-state's root is not the genesis header's state root")
+    except (InputError, KeyError, TypeError, rlp.exceptions.DecodingError) as exc:
+        result.error = f"cannot set up: {exc}"
+        return result
+    headers = {keccak(genesis_header): genesis_header}
+    states: dict[bytes, dict] = {}  # accepted block hash -> nodes after it (a shared, growing dict)
+    accepted = {keccak(genesis_header)}
+    for i, block in enumerate(test.get("blocks") or []):
+        result.blocks += 1
+        expect_invalid = "expectException" in block
+        raw = hex_bytes(block.get("rlp", "0x"), f"{name}: blocks[{i}].rlp") if isinstance(block.get("rlp"), str) else b""
+        try:
+            parent_hash = rlp.decode(raw)[0][0]
+        except (rlp.exceptions.DecodingError, IndexError, TypeError):
+            parent_hash = None
+        known = states.get(parent_hash, nodes)
+        bundle = Bundle(chain_id=chain.chain_id, block_rlp=raw, state=[], codes=[],
+                        headers=_ancestors(headers, parent_hash) if isinstance(parent_hash, bytes) else [],
+                        preimages=known, origin=f"{name} block {i}")
+        outcome = verify_bundle(bundle, chain, keep_nodes=True)
+        if expect_invalid:
+            if outcome.verdict not in (MISMATCH, ERROR) or outcome.internal:
+                result.error = (f"block {i} must be rejected ({block['expectException']}) but the engine says "
+                                f"{outcome.verdict}{': ' + outcome.reason if outcome.reason else ''}")
+                break
+            continue
+        want = str((block.get("blockHeader") or {}).get("hash", "")).lower()
+        got = outcome.computed.get("blockHash")
+        if outcome.verdict != VALID or (want and got != want):
+            detail = outcome.reason or "; ".join(f"{m['field']}: header {m['expected']} computed {m['computed']}"
+                                                 for m in outcome.mismatches[:3])
+            result.error = f"block {i} is valid but the engine says {outcome.verdict}: {detail}"[:500]
+            break
+        block_hash = bytes.fromhex(got[2:])
+        headers[block_hash] = rlp.encode(rlp.decode(raw)[0])
+        states[block_hash] = outcome.nodes
+        accepted.add(block_hash)
+    else:
+        last = hex_bytes(test.get("lastblockhash", "0x"), f"{name}: lastblockhash")
+        if last not in accepted:
+            result.error = f"lastblockhash 0x{last.hex()} is not a block the engine accepted"
+        elif isinstance(test.get("postState"), dict):
+            post_root, _ = state_trie(test["postState"], f"{name}: postState")
+            if post_root != rlp.decode(headers[last])[3]:
+                result.error = "postState's root is not the last block's state root"
+            else:
+                result.passed = True
+        else:
+            result.passed = True
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def fixture_files(paths: Iterable[str]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files += sorted(x for x in path.rglob("*.json") if x.is_file())
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"{p}: no such file or folder")
+    return files
+
+
+def select(files: list[Path], run: Optional[str], fork: Optional[str], per_file: Optional[int],
+           seed: int) -> Iterator[tuple[Path, str]]:
+    """(file, test name) of every selected test: `run` a regex on names, `fork` a network name
+    (a transition network counts for both forks), `per_file` a seeded sample of each file."""
+    pattern = re.compile(run) if run else None
+    rng = random.Random(seed)
+    for f in files:
+        try:
+            doc = json.loads(f.read_text())
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"{f}: not a blockchain-test fixture ({str(exc).splitlines()[0]})") from None
+        if not isinstance(doc, dict):
+            raise InputError(f"{f}: not a blockchain-test fixture (not an object)")
+        names = [n for n, t in doc.items() if isinstance(t, dict) and "blocks" in t
+                 and (pattern is None or pattern.search(n))
+                 and (fork is None or _network_has(str(t.get("network", "")), fork))]
+        if per_file is not None and len(names) > per_file:
+            names = rng.sample(names, per_file)
+        for n in names:
+            yield f, n
+
+
+def _network_has(network: str, fork: str) -> bool:
+    return fork.lower() in re.split(r"to|attime15k|at\d+", network.lower())
+
+
+def _run_file_tests(job: tuple[str, list[str]]) -> list[dict]:
+    path, names = job
+    doc = json.loads(Path(path).read_text())
+    return [asdict(run_test(n, doc[n], path)) for n in names]
+
+
+def run(files: list[Path], run_filter: Optional[str] = None, fork: Optional[str] = None, workers: int = 1,
+        per_file: Optional[int] = None, seed: int = 0) -> Iterator[TestResult]:
+    jobs: dict[str, list[str]] = {}
+    for f, n in select(files, run_filter, fork, per_file, seed):
+        jobs.setdefault(str(f), []).append(n)
+    items = list(jobs.items())
+    if workers <= 1:
+        for job in items:
+            for r in _run_file_tests(job):
+                yield TestResult(**r)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for batch in pool.map(_run_file_tests, items):
+            for r in batch:
+                yield TestResult(**r)
+
+
+def summary(results: list[TestResult]) -> list[dict]:
+    """Per network: tests, passed, failed, seconds."""
+    by: dict[str, dict] = {}
+    for r in results:
+        row = by.setdefault(r.network, {"network": r.network, "tests": 0, "passed": 0, "failed": 0, "seconds": 0.0})
+        row["tests"] += 1
+        row["passed" if r.passed else "failed"] += 1
+        row["seconds"] += r.seconds
+    return [by[k] for k in sorted(by)]
