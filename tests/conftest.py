@@ -60,3 +60,42 @@ def trie_path(nodes: dict[bytes, bytes], root: bytes, key: bytes) -> list[bytes]
 
 def node_map(bundle) -> dict[bytes, bytes]:
     return {keccak(x): x for x in bundle.state}
+
+
+def recommit(bundle, old_hash: bytes, new_node: bytes):
+    """The bundle with node `old_hash` replaced by `new_node`, every node above it re-hashed up to a
+    new state root, the parent header re-made with that root and the block re-linked to it: a
+    witness that authenticates, so a mutation reaches the engine's deepest code. (A reference to
+    a node is its 32-byte hash inside the referring node's bytes, an account leaf's storage root
+    included.)"""
+    nodes = {keccak(x): x for x in bundle.state}
+    replacements = {old_hash: keccak(new_node)}
+    nodes[old_hash] = new_node
+    frontier = [old_hash]
+    while frontier:
+        child = frontier.pop()
+        for h, raw in list(nodes.items()):
+            if child in raw and h != child and h in nodes:
+                updated = raw.replace(child if child not in replacements else child, replacements[child])
+                if updated != raw:
+                    new_h = keccak(updated)
+                    replacements[h] = new_h
+                    nodes[h] = updated
+                    frontier.append(h)
+    state = []
+    for h, raw in nodes.items():
+        state.append(raw)
+    import copy
+
+    out = copy.copy(bundle)
+    out.state = state
+    old_parent = bundle.headers[0]
+    parent = rlp.decode(old_parent)
+    if parent[3] in replacements:
+        parent[3] = replacements[parent[3]]
+    new_parent = rlp.encode(parent)
+    out.headers = [new_parent] + list(bundle.headers[1:])
+    block = rlp.decode(bundle.block_rlp)
+    block[0][0] = keccak(new_parent)
+    out.block_rlp = rlp.encode(block)
+    return out

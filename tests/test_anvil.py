@@ -8,7 +8,7 @@ import pytest
 import rlp
 from eth_hash.auto import keccak
 
-from witnessverify.rpc import RpcClient
+from witnessverify.tiebreak.rpc import RpcClient
 from witnessverify.sources.blockjson import header_fields
 from witnessverify.tiebreak import AGREE, AGREES, DISAGREES, INCONCLUSIVE, SPLIT, check
 

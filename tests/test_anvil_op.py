@@ -20,10 +20,10 @@ import random
 import pytest
 import rlp
 
-from witnessverify.assemble import assemble
+from witnessverify.tiebreak.assemble import assemble
 from witnessverify.chains import dev_chain
 from witnessverify.pipeline import verify_bundle
-from witnessverify.rpc import RpcClient
+from witnessverify.tiebreak.rpc import RpcClient
 from witnessverify.rules.op.l1cost import operator_fee
 from witnessverify.sources import bundle_from_witness_json
 from witnessverify.sources.blockjson import block_rlp_from_json, header_fields

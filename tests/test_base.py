@@ -15,7 +15,6 @@ import rlp
 
 from witnessverify.bundle import Bundle
 from witnessverify.chains import BASE, BASE_SEPOLIA, OP_MAINNET
-from witnessverify.pipeline import verify_bundle
 from witnessverify.rules.base.precompiles import (
     ACTIVATION_REGISTRY, B20_FACTORY, NONCE_MANAGER, POLICY_REGISTRY, TX_CONTEXT, native_precompile,
 )

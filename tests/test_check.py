@@ -12,7 +12,7 @@ import pytest
 import rlp
 from eth_hash.auto import keccak
 
-from witnessverify.rpc import RpcClient
+from witnessverify.tiebreak.rpc import RpcClient
 from witnessverify.tiebreak import AGREE, AGREES, DISAGREES, INCONCLUSIVE, NO_SOURCE, REJECTED, SPLIT, UNAVAILABLE, check
 
 from .conftest import KEEPER_HOODI, ZEVM_HOODI, load_one, node_map, trie_path
@@ -156,12 +156,24 @@ def test_an_incomplete_witness_is_merged_with_another_clients(servers):
     sender_path = trie_path(node_map(b), parent_state_root, keccak(bytes.fromhex("cec048be2bb61993d6ac7e03cd26a2323d8ca0dd")))
     dropped = "0x" + node_map(b)[sender_path[-1]].hex()
     partial = dict(geth_w, state=[n for n in geth_w["state"] if n != dropped])
+    other = "0x" + node_map(b)[sender_path[-2]].hex()  # b lacks the branch above that leaf
+    partial_b = dict(reth_w, state=[n for n in reth_w["state"] if n.lower() != other])
     a, c2 = servers("a"), servers("b")
     serve_block(a, b.block_rlp, partial, HOODI)
+    serve_block(c2, b.block_rlp, partial_b, HOODI, witness_by_hash=True)
+    report = check("1151683", [rpc(a), rpc(c2)], witness_from="a")
+    assert report.overall == AGREE, report.reason
+    assert report.witness_sources == ["a", "b"]
+
+
+def test_a_complete_witness_alone_is_used_before_any_merge(servers):
+    b, geth_w, reth_w = keeper_data()
+    a, c2 = servers("a"), servers("b")
+    serve_block(a, b.block_rlp, dict(geth_w, state=["0xzz"]), HOODI)  # a malformed witness
     serve_block(c2, b.block_rlp, reth_w, HOODI, witness_by_hash=True)
     report = check("1151683", [rpc(a), rpc(c2)], witness_from="a")
-    assert report.overall == AGREE
-    assert report.witness_sources == ["a", "b"]
+    assert report.overall == AGREE and report.witness_sources == ["b"]
+    assert any("unreadable" in n for n in report.notes)
 
 
 @pytest.mark.parametrize("fault", [
@@ -334,7 +346,7 @@ def test_bad_block_entries_of_every_known_shape(servers, shape):
 def test_http_details_gzip_auth_rate_limit_and_size_cap(servers):
     import time
 
-    from witnessverify.rpc import RpcError
+    from witnessverify.tiebreak.rpc import RpcError
 
     b, geth_w, _ = keeper_data()
     c = servers("c")

@@ -14,7 +14,6 @@ the root of `postState`.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import time
@@ -33,6 +32,7 @@ from .chains import chain_from_chain_config
 from .errors import InputError
 from .hexjson import hex_bytes, quantity
 from .pipeline import verify_bundle
+from .safeparse import read_json_file
 from .verdict import ERROR, MISMATCH, VALID
 
 
@@ -165,10 +165,7 @@ def select(files: list[Path], run: Optional[str], fork: Optional[str], per_file:
     pattern = re.compile(run) if run else None
     rng = random.Random(seed)
     for f in files:
-        try:
-            doc = json.loads(f.read_text())
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"{f}: not a blockchain-test fixture ({str(exc).splitlines()[0]})") from None
+        doc = read_json_file(f)
         if not isinstance(doc, dict):
             raise InputError(f"{f}: not a blockchain-test fixture (not an object)")
         names = [n for n, t in doc.items() if isinstance(t, dict) and "blocks" in t
@@ -186,7 +183,7 @@ def _network_has(network: str, fork: str) -> bool:
 
 def _run_file_tests(job: tuple[str, list[str]]) -> list[dict]:
     path, names = job
-    doc = json.loads(Path(path).read_text())
+    doc = read_json_file(path)
     return [asdict(run_test(n, doc[n], path)) for n in names]
 
 

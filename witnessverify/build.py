@@ -9,7 +9,6 @@ roots and gas from execution) — and its hash can be compared with the one the 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -23,6 +22,7 @@ from .chains import ChainConfig, chain_from_rollup_config, resolve_chain
 from .engine import execute_block
 from .errors import InputError, WitnessInvalid
 from .hexjson import hex_bytes, hex_fixed, hex_list, quantity
+from .safeparse import read_json_file
 from .rules.families import next_base_fee
 from .rules.op.holocene import encode_extra_data
 from .rules.op.vm import EMPTY_REQUESTS_HASH, at_least
@@ -51,10 +51,9 @@ class Built:
 
 
 def _load(path: Path) -> dict:
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read JSON ({str(exc).splitlines()[0]})") from None
+    doc = read_json_file(path)
+    if not isinstance(doc, dict):
+        raise InputError(f"{path}: not a build fixture (not a JSON object)")
     for key in ("parent_header", "executing_payload", "preimages"):
         if key not in doc:
             raise InputError(f"{path}: not a build fixture (no {key})")
@@ -65,10 +64,7 @@ def build_from_file(path: str, chain_name: Optional[str] = None, rollup_config: 
     p = Path(path)
     doc = _load(p)
     if rollup_config:
-        try:
-            rc = json.loads(Path(rollup_config).read_text())
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{rollup_config}: cannot read the rollup config ({exc})") from None
+        rc = read_json_file(rollup_config, f"{rollup_config} (rollup config)")
         chain = chain_from_rollup_config(rc, rollup_config)
     elif chain_name is None and isinstance(doc.get("rollup_config"), dict):
         chain = chain_from_rollup_config(doc["rollup_config"], f"{p}: rollup_config")

@@ -30,7 +30,7 @@ def transaction_chain_ids(block_rlp: bytes) -> tuple[set[int], bool]:
     try:
         items = rlp.decode(block_rlp)
         txs = items[1] if isinstance(items, list) and len(items) > 1 and isinstance(items[1], list) else []
-    except rlp.exceptions.DecodingError:
+    except (rlp.exceptions.DecodingError, RecursionError):
         return ids, deposits
     for tx in txs:
         try:
@@ -43,7 +43,7 @@ def transaction_chain_ids(block_rlp: bytes) -> tuple[set[int], bool]:
                 fields = rlp.decode(tx[1:])
                 if isinstance(fields, list) and fields and isinstance(fields[0], bytes):
                     ids.add(_int(fields[0]))
-        except (rlp.exceptions.DecodingError, IndexError, TypeError):
+        except (rlp.exceptions.DecodingError, IndexError, TypeError, RecursionError):
             continue
     return ids, deposits
 

@@ -16,6 +16,7 @@ import click
 from . import sources
 from .chains import CHAINS
 from .errors import InputError
+from .safeparse import read_json_file
 from .pipeline import verify_path
 from .report import human, json_line
 from .verdict import ERROR, MISMATCH, VALID
@@ -116,34 +117,26 @@ def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config,
             raise click.UsageError(f"no PATH given and no bundled witnesses at {DEFAULT_WITNESSES}")
         paths = (str(DEFAULT_WITNESSES),)
     if rollup_config:
-        import json
-
         from .chains import chain_from_rollup_config
 
         try:
-            chain = chain_from_rollup_config(json.loads(Path(rollup_config).read_text()), rollup_config)
-        except (OSError, ValueError) as exc:
-            click.echo(f"ERROR {rollup_config}: cannot read the rollup config ({exc})")
-            sys.exit(4)
+            chain = chain_from_rollup_config(read_json_file(rollup_config, f"{rollup_config} (rollup config)"),
+                                             rollup_config)
         except InputError as exc:
             click.echo(f"ERROR {exc}")
             sys.exit(4)
     if chain_config:
-        import json
-
         from .chains import chain_from_chain_config
 
         try:
-            chain = chain_from_chain_config(json.loads(Path(chain_config).read_text()), chain_config)
-        except (OSError, ValueError) as exc:
-            click.echo(f"ERROR {chain_config}: cannot read the chain config ({str(exc).splitlines()[0]})")
-            sys.exit(4)
+            chain = chain_from_chain_config(read_json_file(chain_config, f"{chain_config} (chain config)"),
+                                            chain_config)
         except InputError as exc:
             click.echo(f"ERROR {exc}")
             sys.exit(4)
     verdicts, internal = [], False
     for path in paths:
-        if Path(path, "claims.json").is_file() and Path(path, "bundle.json").is_file():
+        if Path(path, "claims.json").is_file():
             sys.exit(_replay(path, as_json))
         for outcome in verify_path(path, fmt, chain, parent_state_root, strict):
             verdicts.append(outcome.verdict)
@@ -170,10 +163,9 @@ def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
         click.echo(f"ERROR {exc}", err=True)
         sys.exit(4)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    from .witness.check import decode_header  # local: only needed here
-    import rlp
+    from .witness.check import block_header  # local: only needed here
 
+    written = 0
     for b in bundles:
         if b.chain_id is None:
             b.chain_id = chain_id
@@ -181,10 +173,22 @@ def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
             b.provenance["note"] = note
         if parent_state_root is not None and not b.headers:
             b.parent_state_root = parent_state_root
-        header = decode_header(rlp.encode(rlp.decode(b.block_rlp)[0]), b.origin)
-        name = f"{b.chain_id or 'chain'}-{header.block_number}.json"
-        (out / name).write_text(b.dumps())
+        try:
+            header = block_header(b.block_rlp, b.origin)
+        except InputError as exc:
+            click.echo(f"ERROR {exc}", err=True)
+            continue
+        name = f"{b.chain_id if b.chain_id is not None else 'chain'}-{header.block_number}.json"
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / name).write_text(b.dumps())
+        except OSError as exc:
+            click.echo(f"ERROR {out / name}: cannot write: {exc.strerror or exc}", err=True)
+            sys.exit(4)
+        written += 1
         click.echo(f"{out / name}  (#{header.block_number}, {len(b.state)} nodes, {len(b.codes)} codes)")
+    if written < len(bundles):
+        sys.exit(4)
 
 
 def _rpc_pairs(values, what: str) -> dict[str, str]:
@@ -213,7 +217,7 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
 
     Exit 0 all clients agree with the engine, 1 a client is wrong, 3 inconclusive, 4 no usable source.
     """
-    from .rpc import RpcClient
+    from .tiebreak.rpc import RpcClient
     from .tiebreak import check as run_check
     from .tiebreak import human as check_human
     from .tiebreak import to_json as check_json
@@ -365,10 +369,8 @@ def chains(name, rollup_config, number, timestamp, as_json) -> None:
 
     if rollup_config:
         try:
-            selected = [chain_from_rollup_config(json.loads(Path(rollup_config).read_text()), rollup_config)]
-        except (OSError, ValueError) as exc:
-            click.echo(f"ERROR {rollup_config}: cannot read the rollup config ({str(exc).splitlines()[0]})")
-            sys.exit(4)
+            selected = [chain_from_rollup_config(read_json_file(rollup_config, f"{rollup_config} (rollup config)"),
+                                                 rollup_config)]
         except InputError as exc:
             click.echo(f"ERROR {exc}")
             sys.exit(4)

@@ -137,6 +137,11 @@ def execute_block(
     running = base_header
     invalid = None
     for index, transaction in enumerate(block.transactions):
+        try:
+            transaction.sender  # noqa: B018 - recovering it is the check
+        except Exception as exc:  # eth-keys raises several kinds for signatures that recover nothing
+            invalid = (index, f"its signature recovers no sender ({type(exc).__name__})")
+            break
         signed_for = getattr(transaction, "chain_id", None)  # None: pre-EIP-155 legacy, deposits
         if signed_for is not None and signed_for != chain_id:
             invalid = (index, f"signed for chain id {signed_for}, not this chain's {chain_id}")

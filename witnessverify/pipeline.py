@@ -73,6 +73,9 @@ def verify_bundle(
     except Unsupported as exc:
         return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
                                     fork=checked.fork, reason=str(exc), notes=notes), bundle)
+    except WitnessInvalid as exc:  # a node that hashes right but is no trie node
+        return _about_block(Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=chain.chain_id,
+                                    chain=chain.name, fork=checked.fork, reason=str(exc), notes=notes), bundle)
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
         where = traceback.extract_tb(exc.__traceback__)[-1]
         outcome = Outcome(
@@ -105,7 +108,7 @@ def _about_block(outcome: Outcome, bundle: Bundle) -> Outcome:
     """Fill in the block's number and hash (from its header RLP alone), where they can be read."""
     try:
         header = decode_header(rlp.encode(rlp.decode(bundle.block_rlp)[0]), "block")
-    except (InputError, rlp.exceptions.DecodingError, IndexError, TypeError):
+    except (InputError, rlp.exceptions.DecodingError, IndexError, TypeError, RecursionError):
         return outcome
     outcome.number, outcome.block_hash = header.block_number, bundle.claimed_hash or header.hash
     outcome.transactions = len(rlp.decode(bundle.block_rlp)[1])

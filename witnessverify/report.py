@@ -57,7 +57,12 @@ def human(o: Outcome) -> str:
     if o.mismatches:
         lines.append(f"{'':<18} {'field':<20} {'header claims':<26} {'computed'}")
         for m in o.mismatches:
-            lines.append(f"{'':<18} {m['field']:<20} {_short(m['expected']):<26} {_short(m['computed'])}")
+            computed = m["computed"]
+            if isinstance(computed, str) and (computed.startswith("invalid") or m.get("rule") == "header"):
+                shown = computed  # a rule's own words: never cut
+            else:
+                shown = _short(computed)
+            lines.append(f"{'':<18} {m['field']:<20} {_short(m['expected']):<26} {shown}")
     for gap in o.missing[:20]:
         lines.append(f"{'':<18} missing: {gap.describe()}")
     if len(o.missing) > 20:

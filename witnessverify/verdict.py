@@ -16,7 +16,8 @@ from typing import Any, Optional
 from eth.abc import BlockHeaderAPI
 
 from .engine import ExecutionResult
-from .rules.l1.header_checks import check_against_parent
+from .chains import l2_at_least as at_least_l2
+from .rules.l1.header_checks import check_against_parent, check_alone
 from .witness.missing import Missing
 from .witness.check import CheckedWitness
 
@@ -202,6 +203,10 @@ def judge(
             mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
     if checked.op_fork:
         mismatches += _op_header_rules(checked, header)
+    # Holocene and later carry their own extraData rule (_op_header_rules)
+    size_rule = not (checked.op_fork and at_least_l2(checked.op_fork, "holocene"))
+    for name, required, claimed in check_alone(checked.evm_fork, header, size_rule):
+        mismatches.append({"field": name, "expected": claimed, "computed": required, "rule": "header"})
     if result.invalid_requests is not None:
         mismatches.insert(0, {"field": "requests", "expected": "valid", "computed": f"invalid: {result.invalid_requests}"})
     if result.invalid_block is not None:
@@ -215,7 +220,7 @@ def judge(
     body_fields = _BODY_FIELDS
     if checked.op_fork and _isthmus(checked):  # there withdrawalsRoot is a storage root
         body_fields = tuple(f for f in _BODY_FIELDS if f != "withdrawalsRoot")
-    independent = [m for m in mismatches if m.get("rule") == "parent" or m["field"] in body_fields]
+    independent = [m for m in mismatches if m.get("rule") in ("parent", "header") or m["field"] in body_fields]
     dependent = len(mismatches) > len(independent)
     missing, assumed = classify_gaps(result)
     if strict or dependent:

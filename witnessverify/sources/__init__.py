@@ -15,7 +15,6 @@ Shapes understood (detected from content; `--format` forces one):
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, Optional
@@ -25,6 +24,7 @@ import rlp
 from ..bundle import BUNDLE_FORMAT, Bundle
 from ..errors import InputError
 from ..hexjson import hex_bytes, hex_fixed, hex_list, quantity
+from ..safeparse import decode_rlp, load_json, sniff_text
 from .blockjson import block_rlp_from_json, camel_header, header_fields, sbv_transaction
 
 FORMATS = ("bundle", "geth-rlp", "rpc-json", "sbv")
@@ -61,20 +61,22 @@ def _unwrap_envelope(doc: Any, path: Path) -> Any:
 
 
 def classify(path: Path) -> Artefact:
+    return _shaped("input", path, lambda: _classify(path))
+
+
+def _classify(path: Path) -> Artefact:
     raw = _read(path)
+    sniff_text(raw[:4], str(path))
     head = raw.lstrip()[:1]
-    if head in (b"{", b"[", b'"'):
-        try:
-            doc = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
+    if head in (b"{", b"[", b'"', b"n", b"t", b"f"):
+        doc = load_json(raw, str(path))
         doc = _unwrap_envelope(doc, path)
         if isinstance(doc, str):  # debug_getRawBlock answer
             return Artefact(path, "block", hex_bytes(doc, f"{path}: result"))
         if isinstance(doc, dict):
             if doc.get("format") == BUNDLE_FORMAT:
                 return Artefact(path, "bundle", doc)
-            if doc.get("format") == "witnessverify-claims/1":
+            if str(doc.get("format", "")).startswith("witnessverify-claims/"):
                 return Artefact(path, "claims", doc)  # a saved check's claims: `verify DIR` replays them
             if "states" in doc and "header" in doc:
                 return Artefact(path, "sbv", doc)
@@ -97,10 +99,7 @@ def classify(path: Path) -> Artefact:
             raw = bytes.fromhex(text[2:].decode())
         except ValueError:
             raise InputError(f"{path}: neither JSON nor RLP nor hex") from None
-    try:
-        item = rlp.decode(raw)
-    except rlp.exceptions.DecodingError as exc:
-        raise InputError(f"{path}: not valid RLP ({str(exc).splitlines()[0][:120]})") from None
+    item = decode_rlp(raw, str(path))
     if isinstance(item, list) and len(item) in (3, 4) and all(isinstance(x, list) for x in item):
         first = item[0]
         if first and isinstance(first[0], list):
@@ -285,6 +284,12 @@ def _ethrex_bundle(art: Artefact) -> Bundle:
     )
 
 
+def _list(value: Any, what: str) -> list:
+    if not isinstance(value, list):
+        raise InputError(f"{what}: expected a list, got {type(value).__name__}")
+    return value
+
+
 def bundle_from_json(doc: dict, path: Path) -> Bundle:
     w = doc.get("witness")
     if not isinstance(w, dict):
@@ -292,15 +297,20 @@ def bundle_from_json(doc: dict, path: Path) -> Bundle:
     psr = doc.get("parentStateRoot")
     anc = doc.get("ancestorHashes")
     chain_id = doc.get("chainId")
+    if chain_id is not None:
+        chain_id = quantity(chain_id, f"{path}: chainId")
+        if chain_id >= 2**64:
+            raise InputError(f"{path}: chainId is out of range (a chain id is below 2^64)")
     return Bundle(
-        chain_id=quantity(chain_id, f"{path}: chainId") if chain_id is not None else None,
+        chain_id=chain_id,
         block_rlp=hex_bytes(doc.get("block"), f"{path}: block"),
         state=hex_list(w.get("state"), f"{path}: witness.state"),
         codes=hex_list(w.get("codes"), f"{path}: witness.codes"),
         headers=hex_list(w.get("headers"), f"{path}: witness.headers"),
         keys=hex_list(w.get("keys"), f"{path}: witness.keys"),
         parent_state_root=hex_fixed(psr, 32, f"{path}: parentStateRoot") if psr else None,
-        ancestor_hashes=[hex_fixed(h, 32, f"{path}: ancestorHashes") for h in anc] if anc is not None else None,
+        ancestor_hashes=[hex_fixed(h, 32, f"{path}: ancestorHashes") for h in _list(anc, f"{path}: ancestorHashes")]
+        if anc is not None else None,
         provenance=doc.get("provenance") or {},
         origin=str(path),
         claimed_hash=hex_fixed(doc["blockHash"], 32, f"{path}: blockHash") if doc.get("blockHash") else None,
@@ -376,7 +386,7 @@ def load(path: str | os.PathLike, fmt: Optional[str] = None) -> list[Bundle]:
         if not witnesses or not blocks:
             missing = "block" if not blocks else "witness"
             raise InputError(f"{p}: no {missing} file beside it to pair with")
-        return _pair(witnesses, blocks, str(p), None)
+        return _shaped("witness/block pair", p, lambda: _pair(witnesses, blocks, str(p), None))
     return _from_artefacts([art], str(p), fmt)
 
 
@@ -393,22 +403,26 @@ def _from_artefacts(arts: list[Artefact], where: str, fmt: Optional[str]) -> lis
     bundles: list[Bundle] = []
     witnesses = [a for a in arts if a.kind in ("witness", "witness-rlp")]
     blocks = [a for a in arts if a.kind == "block"]
+    builders = {"bundle": lambda a: bundle_from_json(a.data, a.path), "sbv": _sbv_bundle, "kona": _kona_bundle,
+                "kona-build": _kona_build_bundle, "ethrex": _ethrex_bundle}
     for a in arts:
         if fmt is not None:
             _check_format(a, fmt)
-        if a.kind == "bundle":
-            bundles.append(bundle_from_json(a.data, a.path))
-        elif a.kind == "sbv":
-            bundles.append(_sbv_bundle(a))
-        elif a.kind == "kona":
-            bundles.append(_kona_bundle(a))
-        elif a.kind == "kona-build":
-            bundles.append(_kona_build_bundle(a))
-        elif a.kind == "ethrex":
-            bundles.append(_ethrex_bundle(a))
+        if a.kind in builders:
+            bundles.append(_shaped(a.kind, a.path, lambda: builders[a.kind](a)))
     if witnesses or blocks:
-        bundles.extend(_pair(witnesses, blocks, where, None))
+        bundles.extend(_shaped("witness/block pair", where, lambda: _pair(witnesses, blocks, where, None)))
     return bundles
+
+
+def _shaped(shape: str, where, build):
+    """Run a shape's reader; a field of the wrong JSON type is an InputError naming the file
+    (each reader names the field where it checks one; this catches the rest)."""
+    try:
+        return build()
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:100]}" if str(exc) else type(exc).__name__
+        raise InputError(f"{where}: a malformed {shape} (a field of the wrong type or shape: {detail})") from None
 
 
 def _check_format(a: Artefact, fmt: str) -> None:

@@ -20,6 +20,7 @@ from eth_hash.auto import keccak
 from ..bundle import Bundle
 from ..chains import EVM_OF_L2_FORK, FORK_ORDER, L2_FORK_LINES, ChainConfig
 from ..errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from ..safeparse import decode_rlp
 from ..rules.l1.forks import witness_vm_class
 
 
@@ -50,17 +51,22 @@ _WITHDRAWAL_FORKS = FORK_ORDER[FORK_ORDER.index("shanghai"):]
 
 def decode_header(raw: bytes, what: str) -> BlockHeaderAPI:
     try:
-        return rlp.decode(raw, sedes=PragueBackwardsHeader)
-    except (rlp.exceptions.DecodingError, rlp.exceptions.DeserializationError, ValueError) as exc:
-        raise InputError(f"{what}: not a block header RLP ({str(exc).splitlines()[0][:120]})") from None
+        return decode_rlp(raw, what, sedes=PragueBackwardsHeader)
+    except InputError as exc:
+        raise InputError(f"{what}: not a block header RLP ({str(exc).split(': ', 1)[-1][:120]})") from None
+
+
+def block_header(block_rlp: bytes, what: str) -> BlockHeaderAPI:
+    """The header of a block RLP, read alone (for naming a block before it is judged)."""
+    items = decode_rlp(block_rlp, f"{what}: block")
+    if not isinstance(items, list) or not items or not isinstance(items[0], list):
+        raise InputError(f"{what}: block RLP is not [header, transactions, uncles, ...]")
+    return decode_header(rlp.encode(items[0]), f"{what}: block header")
 
 
 def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, BlockAPI]:
     """(fork label, VM class, decoded block) for a block RLP on `chain`."""
-    try:
-        items = rlp.decode(raw)
-    except rlp.exceptions.DecodingError as exc:
-        raise InputError(f"{what}: block is not valid RLP ({str(exc).splitlines()[0][:120]})") from None
+    items = decode_rlp(raw, f"{what}: block")
     if not isinstance(items, list) or len(items) < 3 or not isinstance(items[0], list):
         raise InputError(f"{what}: block RLP is not [header, transactions, uncles, ...]")
     header = decode_header(rlp.encode(items[0]), f"{what}: block header")
@@ -77,7 +83,17 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
             f"{what}: block #{header.block_number} does not decode as a {fork} block "
             f"({str(exc).splitlines()[0][:120]})"
         ) from None
+    check_body(block, fork)
     return fork, vm_class, block
+
+
+def check_body(block, fork: str) -> None:
+    """Body rules no execution needs: no ommers after the merge, withdrawal fields in range."""
+    if FORK_ORDER.index(fork) >= FORK_ORDER.index("paris") and block.uncles:
+        raise InvalidBlock("uncles", f"a {fork} block has {len(block.uncles)} ommer(s); after the merge it has none")
+    for i, w in enumerate(getattr(block, "withdrawals", None) or ()):
+        if max(w.index, w.validator_index, w.amount) > 2**64 - 1:
+            raise InvalidBlock(f"withdrawals[{i}]", "index, validator index and amount are 64-bit numbers")
 
 
 def raw_transactions_root(transactions: list) -> bytes:

@@ -23,8 +23,10 @@ from eth.rlp.accounts import Account
 from eth_hash.auto import keccak
 from eth_typing import Address, Hash32
 from trie import HexaryTrie
-from trie.exceptions import MissingTrieNode
+from trie.exceptions import InvalidNibbles, InvalidNode, MissingTrieNode
+from trie.exceptions import ValidationError as TrieValidationError
 
+from ..errors import WitnessInvalid
 from .missing import Missing, MissingLog
 
 _EMPTY_ACCOUNT = Account()
@@ -98,6 +100,59 @@ def locate(nodes, root: bytes, key: bytes, target: bytes) -> Optional[tuple]:
             return None
 
 
+# what a node that hashes right but is no trie node makes the trie library (or RLP) raise
+MALFORMED_NODE_ERRORS = (InvalidNode, InvalidNibbles, TrieValidationError, rlp.exceptions.DecodingError,
+                         rlp.exceptions.DeserializationError, ValueError, TypeError, IndexError, RecursionError)
+
+
+def _node_problem(raw: bytes) -> Optional[str]:
+    """Why `raw` is not a trie node (None if it is one)."""
+    try:
+        node = rlp.decode(raw)
+    except (rlp.exceptions.DecodingError, RecursionError):
+        return "not RLP"
+    if not isinstance(node, list) or len(node) not in (2, 17):
+        return "not a list of 2 or 17 items"
+    children = node[:16] if len(node) == 17 else node[1:]
+    for child in children:
+        if isinstance(child, bytes) and len(child) not in (0, 32) and len(node) == 17:
+            return "a branch child that is neither a hash nor empty"
+    if len(node) == 2:
+        if not isinstance(node[0], bytes) or not node[0] or node[0][0] >> 4 > 3:
+            return "a short node with a bad path prefix"
+    return None
+
+
+def malformed_node(nodes, root: bytes, key: bytes) -> Optional[bytes]:
+    """The first node on `key`'s path from `root` that is not a valid trie node (its hash)."""
+    want = _nibbles(key)
+    depth = 0
+    ref = root
+    while isinstance(ref, bytes) and len(ref) == 32 and ref in nodes:
+        problem = _node_problem(nodes[ref])
+        if problem is not None:
+            return ref
+        node = rlp.decode(nodes[ref])
+        if len(node) == 17:
+            if depth >= len(want):
+                return None
+            ref, depth = node[want[depth]], depth + 1
+        else:
+            encoded = node[0]
+            path = ((encoded[0] & 15,) if encoded[0] >> 4 & 1 else ()) + _nibbles(encoded[1:])
+            if encoded[0] >> 4 & 2 or want[depth: depth + len(path)] != path:
+                return None
+            ref, depth = node[1], depth + len(path)
+    return None
+
+
+def _invalid_node(nodes, root: bytes, key: bytes, what: str, exc: BaseException) -> WitnessInvalid:
+    bad = malformed_node(nodes, root, key)
+    name = f"node 0x{bad.hex()}" if bad is not None else "a node"
+    return WitnessInvalid(f"witness {name} on the path of {what} hashes right but is not a valid trie node "
+                          f"({type(exc).__name__})")
+
+
 def _slot_key(slot: int) -> bytes:
     return keccak(slot.to_bytes(32, "big"))
 
@@ -155,10 +210,13 @@ class WitnessAccountDB(AccountDatabaseAPI):
             pass
         try:
             raw = HexaryTrie(self._store, self._root).get(keccak(address))
+            account = rlp.decode(raw, sedes=Account) if raw else None
         except MissingTrieNode as exc:
             self._missing.add(Missing("node", exc.missing_node_hash, account=address, path=_path(exc), during=during))
-            raw = b""
-        account = rlp.decode(raw, sedes=Account) if raw else None
+            account = None
+        except MALFORMED_NODE_ERRORS as exc:
+            raise _invalid_node(self._store.nodes, self._root, keccak(address),
+                                f"account 0x{bytes(address).hex()}", exc) from None
         self._base_accounts[address] = account
         return account
 
@@ -173,10 +231,13 @@ class WitnessAccountDB(AccountDatabaseAPI):
         if account is not None and account.storage_root != BLANK_ROOT_HASH:
             try:
                 raw = HexaryTrie(self._store, account.storage_root).get(_slot_key(slot))
+                value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
             except MissingTrieNode as exc:
                 self._missing.add(Missing("node", exc.missing_node_hash, address, slot, path=_path(exc)))
-                raw = b""
-            value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
+                value = 0
+            except MALFORMED_NODE_ERRORS as exc:
+                raise _invalid_node(self._store.nodes, account.storage_root, _slot_key(slot),
+                                    f"account 0x{bytes(address).hex()} slot {hex(slot)}", exc) from None
         self._base_storage[key] = value
         return value
 
@@ -396,6 +457,9 @@ class WitnessAccountDB(AccountDatabaseAPI):
                     self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write",
                                               path=path))
                     self.root_unknown = True
+                except MALFORMED_NODE_ERRORS as exc:
+                    raise _invalid_node(self._store.nodes, self._root, key, f"account 0x{bytes(address).hex()}",
+                                        exc) from None
         self._root = trie.root_hash
 
         # the new pre-state for what follows
@@ -430,6 +494,9 @@ class WitnessAccountDB(AccountDatabaseAPI):
                     self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write",
                                               path=path))
                     self.root_unknown = True
+                except MALFORMED_NODE_ERRORS as exc:
+                    raise _invalid_node(self._store.nodes, root, key,
+                                        f"account 0x{bytes(address).hex()} slot {hex(slot)}", exc) from None
         return trie.root_hash
 
     def persist(self):  # py-evm returns a MetaWitness; nothing here uses it

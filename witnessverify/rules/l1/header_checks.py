@@ -1,4 +1,5 @@
-"""Header fields that follow from the parent header alone (no execution needed).
+"""Header fields that follow from the parent header alone, or from no other input at all (no
+execution needed).
 
 Each check yields (field, expected-from-parent, claimed-by-block) for the verdict; the formulas
 are the consensus rules: EIP-1559 base fee, the 1/1024 gas-limit bound, strictly increasing
@@ -14,7 +15,7 @@ from typing import Optional
 from eth.abc import BlockHeaderAPI
 
 from .blobs import excess_blob_gas
-from ...chains import BlobParams
+from ...chains import FORK_ORDER, BlobParams
 from .forks import RESERVE_PRICE_FORKS
 
 GAS_LIMIT_BOUND_DIVISOR = 1024
@@ -63,3 +64,34 @@ def check_against_parent(
         expected = excess_blob_gas(parent, blob_params, fork in RESERVE_PRICE_FORKS)
         if header.excess_blob_gas != expected:
             yield "excessBlobGas", expected, header.excess_blob_gas
+
+
+MAX_EXTRA_DATA = 32  # bytes (yellow paper; geth params.MaximumExtraDataSize)
+MAX_GAS_LIMIT = 2**63 - 1  # geth params.MaxGasLimit
+UINT64 = 2**64 - 1
+EMPTY_OMMERS_HASH = bytes.fromhex("1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347")
+
+
+def check_alone(fork: str, header: BlockHeaderAPI, extra_data_limit: bool = True) -> Iterator[tuple[str, object, object]]:
+    """Yield (field, required, claimed) for each header field that breaks a rule needing neither
+    the parent nor execution: the extraData size, the gas limit bound, gas used within it, 64-bit
+    fields in range, and after the merge a zero difficulty and nonce and no ommers."""
+    if extra_data_limit and len(header.extra_data) > MAX_EXTRA_DATA:
+        yield "extraData", f"at most {MAX_EXTRA_DATA} bytes", f"{len(header.extra_data)} bytes"
+    if header.gas_limit > MAX_GAS_LIMIT:
+        yield "gasLimit", f"<= {MAX_GAS_LIMIT}", header.gas_limit
+    if header.gas_used > header.gas_limit:
+        yield "gasUsed", f"<= gasLimit {header.gas_limit}", header.gas_used
+    if header.timestamp > UINT64:
+        yield "timestamp", f"<= {UINT64}", header.timestamp
+    for name, attr in (("blobGasUsed", "blob_gas_used"), ("excessBlobGas", "excess_blob_gas")):
+        value = getattr(header, attr, None)
+        if value is not None and value > UINT64:
+            yield name, f"<= {UINT64}", value
+    if FORK_ORDER.index(fork) >= FORK_ORDER.index("paris"):
+        if header.difficulty != 0:
+            yield "difficulty", 0, header.difficulty
+        if header.nonce != bytes(8):
+            yield "nonce", "0x0000000000000000", "0x" + header.nonce.hex()
+        if header.uncles_hash != EMPTY_OMMERS_HASH:
+            yield "sha3Uncles", "0x" + EMPTY_OMMERS_HASH.hex(), "0x" + header.uncles_hash.hex()

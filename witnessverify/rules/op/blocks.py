@@ -82,4 +82,8 @@ def decode_op_block(items: list, header, vm_class: type, what: str) -> OPBlock:
             withdrawals = tuple(rlp.decode(rlp.encode(w), sedes=Withdrawal) for w in items[3])
         except (rlp.exceptions.DeserializationError, rlp.exceptions.DecodingError, TypeError):
             raise InvalidBlock("withdrawals", "the withdrawals list does not decode") from None
-    return OPBlock(header=header, transactions=txs, withdrawals=withdrawals)
+    block = OPBlock(header=header, transactions=txs, withdrawals=withdrawals)
+    from ...witness.check import check_body
+
+    check_body(block, "paris")
+    return block

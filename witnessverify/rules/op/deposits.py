@@ -51,7 +51,7 @@ class DepositTransaction:
         try:
             fields = rlp.decode(raw[1:])
             source_hash, sender, to, mint, value, gas, is_system, data = fields
-        except (rlp.exceptions.DecodingError, ValueError, TypeError):
+        except (rlp.exceptions.DecodingError, ValueError, TypeError, RecursionError):
             raise InputError(f"{what}: not a deposit transaction RLP") from None
         if len(source_hash) != 32 or len(sender) != 20 or len(to) not in (0, 20):
             raise InputError(f"{what}: deposit transaction with malformed fields")

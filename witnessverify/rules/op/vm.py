@@ -32,7 +32,7 @@ from eth_keys import keys
 from eth.exceptions import InsufficientFunds, VMError
 from eth_utils import ValidationError
 
-from ...chains import EVM_OF_L2_FORK as EVM_FORK, FORK_ORDER, OP_FORK_ORDER, l2_at_least  # noqa: F401
+from ...chains import EVM_OF_L2_FORK as EVM_FORK, FORK_ORDER, l2_at_least
 from ..l1.p256verify import P256VERIFY_ADDRESS, make_p256verify
 from .blocks import ETHEREUM_TRANSACTION_TYPES
 from .deposits import DEPOSIT_TX_TYPE, DepositTransaction

@@ -18,8 +18,8 @@ from typing import Optional
 
 from eth_hash.auto import keccak
 
-from .errors import WitnessInvalid
-from .hexjson import hex_bytes
+from ..errors import InputError, WitnessInvalid
+from ..hexjson import hex_bytes
 from .rpc import RpcClient
 
 SYSTEM_ADDRESSES = [
@@ -58,6 +58,9 @@ class ProofWitness:
 
     def prove(self, address: str, slots: list[str]) -> None:
         proof = self.client.call("eth_getProof", address, slots, self.at)
+        if not isinstance(proof, dict) or not isinstance(proof.get("accountProof", []), list) \
+                or not isinstance(proof.get("storageProof") or [], list):
+            raise InputError(f"{self.client.name}: eth_getProof answered something that is not a proof")
         nodes = [hex_bytes(n, f"{self.client.name}: eth_getProof accountProof") for n in proof.get("accountProof", [])]
         if nodes and keccak(nodes[0]) != self.root:
             raise WitnessInvalid(
@@ -67,6 +70,8 @@ class ProofWitness:
         for n in nodes:
             self.state[keccak(n)] = n
         for sp in proof.get("storageProof", []) or []:
+            if not isinstance(sp, dict) or not isinstance(sp.get("proof", []), list):
+                raise InputError(f"{self.client.name}: eth_getProof storageProof is malformed")
             for n in sp.get("proof", []):
                 b = hex_bytes(n, f"{self.client.name}: eth_getProof storageProof")
                 self.state[keccak(b)] = b
@@ -113,13 +118,19 @@ def assemble(client: RpcClient, number: int, timestamp: int, parent_state_root: 
     for address, slots in system_slots(number, timestamp).items():
         touched[address] = set(slots)
     codes: dict[str, str] = {}
-    for item in trace or []:
+    if not isinstance(trace, list):
+        raise InputError(f"{client.name}: debug_traceBlockByNumber answered {type(trace).__name__}, not a list")
+    for item in trace:
         result = item.get("result", item) if isinstance(item, dict) else {}
-        for address, acct in (result or {}).items():
-            slots = touched.setdefault(address.lower(), set())
+        if not isinstance(result, dict):
+            raise InputError(f"{client.name}: a prestate trace that is not an object of accounts")
+        for address, acct in result.items():
+            if not isinstance(acct, dict) or not isinstance(acct.get("storage") or {}, dict):
+                raise InputError(f"{client.name}: prestate trace entry {str(address)[:42]} is malformed")
+            slots = touched.setdefault(str(address).lower(), set())
             slots.update((acct.get("storage") or {}).keys())
-            if acct.get("code"):
-                codes[address.lower()] = acct["code"]
+            if isinstance(acct.get("code"), str) and acct["code"]:
+                codes[str(address).lower()] = acct["code"]
     w = ProofWitness(client, number - 1, parent_state_root)
     for address, slots in sorted(touched.items()):
         w.prove(address, sorted(slots))

@@ -1,16 +1,25 @@
-"""A guarded JSON-RPC client: one request at a time (never batched), timeouts, bounded retries
-with backoff, a rate limit, auth headers and a response-size cap, so a client that hangs, floods
-or lies about its answer's shape cannot hang or crash the tool. Built on `requests`.
+"""A guarded JSON-RPC client: one request at a time (never batched), a per-read timeout and a
+total deadline per request, bounded retries with backoff, a rate limit, auth headers and a
+response-size cap, so a client that hangs, drips, floods or lies about its answer's shape
+cannot hang or crash the tool. Built on `requests`.
+
+The total deadline is kept by a watchdog: if a request (all its reads together) outlives it, the
+connection is shut, which ends the read in the worker at once. The body is streamed into one
+buffer and refused as soon as it passes the cap (after decompression), so a gzip bomb or a huge
+answer never holds more than the cap in memory.
 """
 
 from __future__ import annotations
 
-import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import requests
+
+from ..errors import InputError
+from ..safeparse import load_json
 
 
 class RpcError(Exception):
@@ -24,6 +33,7 @@ class RpcError(Exception):
 # JSON-RPC error codes and messages that mean "this method is not served here"
 _UNSUPPORTED_CODES = {-32601}
 _RETRY_STATUS = {429, 500, 502, 503, 504}
+_CHUNK = 1 << 16
 
 
 @dataclass
@@ -31,11 +41,11 @@ class RpcClient:
     name: str
     url: str
     headers: dict[str, str] = field(default_factory=dict)
-    timeout: float = 30.0
+    timeout: float = 30.0  # per request, all reads together (and per socket read)
     retries: int = 2
     backoff: float = 0.5
     rps: float = 0.0  # 0: no limit
-    max_bytes: int = 512 * 1024 * 1024
+    max_bytes: int = 256 * 1024 * 1024
     _last: float = 0.0
     _id: int = 0
     session: requests.Session = field(default_factory=requests.Session, repr=False)
@@ -67,28 +77,58 @@ class RpcClient:
         body = {"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}
         headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip", **self.headers}
         where = self.name
+        expired = threading.Event()
+        current: dict = {}
+
+        def abort() -> None:  # the watchdog: past the deadline, shut the socket under the read
+            expired.set()
+            resp = current.get("resp")
+            try:
+                sock = resp.raw._connection.sock if resp is not None and resp.raw._connection else None
+                if sock is not None:
+                    import socket
+
+                    sock.shutdown(socket.SHUT_RDWR)
+            except (AttributeError, OSError):
+                pass
+            if resp is not None:
+                resp.close()
+
+        watchdog = threading.Timer(self.timeout, abort)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             with self.session.post(self.url, json=body, headers=headers, timeout=self.timeout, stream=True) as resp:
+                current["resp"] = resp
                 if resp.status_code in _RETRY_STATUS:
                     raise RpcError(where, method, "http-retry", f"HTTP {resp.status_code}")
                 if resp.status_code != 200:
                     raise RpcError(where, method, "http", f"HTTP {resp.status_code}")
-                chunks, size = [], 0
-                for chunk in resp.iter_content(chunk_size=1 << 16):
-                    size += len(chunk)
-                    if size > self.max_bytes:
+                raw = bytearray()
+                for chunk in resp.iter_content(chunk_size=_CHUNK):
+                    raw += chunk
+                    if len(raw) > self.max_bytes:
                         raise RpcError(where, method, "too-large", f"answer over {self.max_bytes} bytes")
-                    chunks.append(chunk)
-                raw = b"".join(chunks)
+                    if expired.is_set():
+                        break
+            if expired.is_set():
+                raise RpcError(where, method, "timeout", f"no whole answer within {self.timeout}s")
+        except RpcError:
+            raise
         except requests.Timeout:
             raise RpcError(where, method, "timeout", f"no answer within {self.timeout}s") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError, AttributeError, ValueError, OSError) as exc:
+            if expired.is_set():
+                raise RpcError(where, method, "timeout", f"no whole answer within {self.timeout}s") from None
             raise RpcError(where, method, "connection", type(exc).__name__) from None
         except requests.RequestException as exc:  # a URL requests cannot use, and the like
             raise RpcError(where, method, "request", str(exc).splitlines()[0][:200]) from None
+        finally:
+            watchdog.cancel()
         try:
-            doc = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+            doc = load_json(bytes(raw), where)
+        except InputError:
             raise RpcError(where, method, "garbage", f"answer is not JSON ({len(raw)} bytes)") from None
         if not isinstance(doc, dict) or doc.get("id") != body["id"] and "error" not in doc:
             raise RpcError(where, method, "garbage", "answer is not a JSON-RPC response to this request")
@@ -97,7 +137,7 @@ class RpcClient:
             code = err.get("code") if isinstance(err, dict) else None
             msg = err.get("message") if isinstance(err, dict) else str(err)
             kind = "unsupported" if code in _UNSUPPORTED_CODES or "not exist" in str(msg) or "not available" in str(msg) else "rpc"
-            raise RpcError(where, method, kind, f"{code}: {msg}")
+            raise RpcError(where, method, kind, f"{code}: {str(msg)[:200]}")
         if "result" not in doc:
             raise RpcError(where, method, "garbage", "JSON-RPC response without result")
         return doc["result"]

@@ -1,0 +1,216 @@
+"""The tie-breaker: fetch one block from N live clients, judge it with the independent engine,
+and say which client is wrong (claims.py has the verdict words).
+
+Before anything else each client is asked its chain id: a client that answers none, or serves
+another chain than the others (or than --chain), is UNAVAILABLE and asked nothing more. The block
+is then fixed by hash; each client's witness is read and judged on its own first (a client's
+malformed witness cannot block the judgement an honest one allows); witnesses are merged only
+when none is complete alone, and only those that authenticate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..bundle import Bundle
+from ..chains import ChainConfig, chain_by_name
+from ..errors import WitnessInvalid
+from ..pipeline import verify_bundle
+from ..verdict import ERROR, MISMATCH, VALID, WITNESS_INVALID, Outcome
+from .claims import (
+    AGREE, DISAGREES, INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, Claim, ClientVerdict, conclude,
+    judge_claims, merge_heights, unjudged,
+)
+from .diagnose import compare_roots, diagnose, state_diff
+from .fetch import (
+    assembled_witness, call, chain_ids, fetch_block_rlp, fetch_witnesses, gather_claim, hash32, merge,
+    resolve_all, witness_bundles,
+)
+from .rpc import RpcClient
+
+REORG = "reorg during the check"
+
+
+@dataclass
+class BlockRun:
+    """One block's check: its report and what a saved check keeps to replay it."""
+
+    report: CheckReport
+    claims: list[Claim] = field(default_factory=list)
+    bundle: Optional[Bundle] = None
+    diagnoses: dict = field(default_factory=dict)
+    reorg: bool = False
+
+
+def _is_hash(ref: str) -> bool:
+    return hash32(ref) is not None
+
+
+def _expected_chain(clients: list[RpcClient], chain, notes: list[str]) -> tuple[Optional[int], dict[str, str]]:
+    """The chain id the check is about, and the clients to leave out (name -> why)."""
+    ids = chain_ids(clients)
+    excluded = {name: why for name, (cid, why) in ids.items() if cid is None}
+    served = [cid for cid, _ in ids.values() if cid is not None]
+    want: Optional[int] = None
+    if isinstance(chain, ChainConfig):
+        want = chain.chain_id
+    elif isinstance(chain, str) and not chain.lower().startswith("dev:"):
+        known = chain_by_name(chain)
+        want = known.chain_id if known is not None else None
+    if want is None and served:
+        want = max(set(served), key=lambda cid: (served.count(cid), -served.index(cid)))
+        if len(set(served)) > 1:
+            notes.append(f"clients serve different chains ({', '.join(str(x) for x in sorted(set(served)))}); "
+                         f"judging chain {want}, the one most of them serve")
+    for name, (cid, _) in ids.items():
+        if cid is not None and want is not None and cid != want:
+            excluded[name] = f"serves chain {cid}, not chain {want}"
+    return want, excluded
+
+
+def _dev_chain(clients: list[RpcClient], chain, chain_id: Optional[int], notes: list[str]):
+    if chain is None and chain_id == 31337:  # an Anvil-style dev chain: ask it for its fork
+        for c in clients:
+            info, _ = call(c, "anvil_nodeInfo")
+            if isinstance(info, dict) and isinstance(info.get("hardFork"), str):
+                notes.append(f"dev chain: fork {info['hardFork'].lower()} as {c.name} reports it")
+                return f"dev:{info['hardFork'].lower()}"
+    return chain
+
+
+def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional[str] = None,
+          save_dir: Optional[str] = None) -> CheckReport:
+    from .saved import save
+
+    notes: list[str] = []
+    if witness_from:
+        clients = sorted(clients, key=lambda c: c.name != witness_from)
+    names = [c.name for c in clients]
+    chain_id, excluded = _expected_chain(clients, chain, notes)
+    usable = [c for c in clients if c.name not in excluded]
+    chain = _dev_chain(usable, chain, chain_id, notes)
+    runs: list[BlockRun] = []
+    number = None
+    if not usable:
+        report = CheckReport(NO_SOURCE, reason="no client answered with a usable chain id", notes=notes)
+    else:
+        candidates, number = resolve_all(ref, usable, notes)
+        if not candidates:
+            report = CheckReport(NO_SOURCE, reason=f"no client could name the block {ref}", notes=notes)
+        elif len(candidates) == 1:
+            runs = [check_hash(ref, candidates[0], number, usable, chain, chain_id, notes)]
+            report = runs[0].report
+        else:  # clients hold different blocks at this height: each judged by the one it holds
+            runs = [check_hash(ref, h, number, usable, chain, chain_id, list(notes)) for h in candidates]
+            top_notes = list(notes)
+            report = merge_heights([r.report for r in runs], [c.name for c in usable], notes)
+            notes = top_notes
+    add_excluded(report, names, excluded)
+    if save_dir:
+        save(save_dir, report, runs, ref, number, chain, names, excluded, notes)
+    return report
+
+
+def add_excluded(report: CheckReport, names: list[str], excluded: dict[str, str]) -> None:
+    """The left-out clients' lines, in the order the clients were given."""
+    if not excluded:
+        return
+    lines = {v.client: v for v in report.clients}
+    for name, why in excluded.items():
+        lines[name] = ClientVerdict(name, UNAVAILABLE, why)
+    report.clients = [lines[n] for n in names if n in lines]
+
+
+def judge_witnesses(bundles: list[tuple[str, Bundle]], chain, notes: list[str]):
+    """Each client's witness alone, in order; if none settles the block, the union of those that
+    authenticate. (outcome, the bundle it came from, the witness sources)."""
+    tried: list[tuple[str, Bundle, Outcome]] = []
+    for name, b in bundles:
+        outcome = verify_bundle(b, chain)
+        if outcome.verdict in (VALID, MISMATCH):
+            return outcome, b, [name]
+        if outcome.verdict == WITNESS_INVALID:
+            notes.append(f"{name}: its witness does not authenticate, left out ({outcome.reason[:160]})")
+        tried.append((name, b, outcome))
+    usable = [(n, b) for n, b, o in tried if o.verdict not in (WITNESS_INVALID, ERROR)]
+    if len(usable) > 1:
+        merged = merge([b for _, b in usable])
+        return verify_bundle(merged, chain), merged, [n for n, _ in usable]
+    name, b, outcome = tried[0]
+    return outcome, b, [name]
+
+
+def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) -> BlockRun:
+    report = CheckReport(INCONCLUSIVE, block_number=number, block_hash=block_hash, notes=notes,
+                         chain=chain if isinstance(chain, str) else None)
+    run = BlockRun(report)
+    run.claims = claims = [gather_claim(c, block_hash) for c in clients]
+    block_rlp, more = fetch_block_rlp(clients, claims, block_hash)
+    notes += more
+    if block_rlp is None:
+        report.overall, report.reason = NO_SOURCE, "no client served the block's body"
+        report.clients = [ClientVerdict(cl.client, UNAVAILABLE, cl.reason or cl.kind) for cl in claims]
+        return run
+    bundles = witness_bundles(fetch_witnesses(clients, block_hash, number), block_rlp, chain_id, notes)
+    assembled = None
+    if not bundles:
+        try:
+            assembled = assembled_witness(clients, block_hash, number, notes)
+        except WitnessInvalid as exc:
+            report.reason = f"the witness does not authenticate: {exc}"
+            report.clients = unjudged(claims)
+            return run
+        if assembled is None:
+            report.overall, report.reason = NO_SOURCE, "no client served an execution witness or proofs to assemble one"
+            report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "no judgement without a witness") for cl in claims]
+            return run
+        source, proof_witness, parent_rlp = assembled
+        bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp, chain_id, notes)
+    outcome, bundle, sources = judge_witnesses(bundles, chain, notes)
+    if assembled is not None:
+        # deletions that collapse branches need siblings no touched key's proof contains
+        from .assemble import fill_collapse_siblings
+
+        for _ in range(4):
+            if outcome.verdict != "WITNESS_INCOMPLETE":
+                break
+            asked = fill_collapse_siblings(proof_witness, outcome.missing)
+            if not asked:
+                break
+            notes.append(f"fetched {asked} more proof(s) for nodes a branch collapse needs")
+            bundle = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp, chain_id,
+                                     notes)[0][1]
+            outcome = verify_bundle(bundle, chain)
+    run.bundle = bundle
+    report.outcome, report.witness_sources = outcome, sources
+    # a reorg while we fetched: the height no longer holds this block
+    if number is not None and not _is_hash(ref):
+        again, _ = resolve_all(hex(number), clients, [])
+        if again and block_hash not in again:
+            run.reorg = True
+            report.reason = f"the block at #{number} changed during the check (reorg): inconclusive"
+            report.clients = [ClientVerdict(cl.client, UNAVAILABLE, REORG) for cl in claims]
+            return run
+    if outcome.verdict not in (VALID, MISMATCH):
+        report.reason = f"the engine cannot judge: {outcome.verdict}: {outcome.reason}"
+        report.clients = unjudged(claims)
+        return run
+    ours_per_tx = None
+    for c, v in zip(clients, judge_claims(outcome, claims, block_hash)):
+        if v.verdict == DISAGREES and v.fields != ["blockHash"]:
+            found = diagnose(c, block_hash, outcome.receipts)
+            if "stateRoot" in v.fields:
+                theirs, _ = call(c, "debug_intermediateRoots", "0x" + block_hash.hex())
+                if isinstance(theirs, list):
+                    if ours_per_tx is None:  # a second run, computing the root after each transaction
+                        ours_per_tx = verify_bundle(bundle, chain, intermediate_roots=True).intermediate_roots
+                    found["intermediateRoots"] = compare_roots(ours_per_tx, theirs)
+                if number is not None:
+                    found["stateDiff"] = state_diff(c, number, outcome)
+            run.diagnoses[v.client] = found
+    conclude(report, judge_claims(outcome, claims, block_hash, run.diagnoses))
+    return run
+
+
+__all__ = ["check", "AGREE"]
