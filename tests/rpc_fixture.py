@@ -76,8 +76,25 @@ class FakeClient:
                     self.send_response(fault["status"])
                     self.end_headers()
                     return
+                if fault.get("drip"):  # a body that trickles in one byte at a time, for ever
+                    self.send_response(200)
+                    self.send_header("Content-Length", "1000000")
+                    self.end_headers()
+                    try:
+                        for _ in range(10**6):
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                            time.sleep(fault["drip"])
+                    except OSError:
+                        pass
+                    return
+                if fault.get("stream"):  # a huge body, streamed (optionally a gzip bomb)
+                    self._stream(fault["stream"], fault.get("gzip_bomb", False))
+                    return
                 if fault.get("garbage"):
                     body = b"<html>not json"
+                elif fault.get("wrong_id"):
+                    body = json.dumps({"jsonrpc": "2.0", "id": 99999, "result": None}).encode()
                 elif method not in client.methods:
                     body = json.dumps({"jsonrpc": "2.0", "id": req["id"], "error": {"code": -32601, "message": f"the method {method} does not exist/is not available"}}).encode()
                 else:
@@ -102,6 +119,31 @@ class FakeClient:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _stream(self, size: int, bomb: bool):
+                chunk = b" " * (1 << 20)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                if bomb:
+                    import zlib
+
+                    self.send_header("Content-Encoding", "gzip")
+                    self.end_headers()
+                    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+                    try:
+                        for _ in range(size // len(chunk)):
+                            self.wfile.write(z.compress(chunk))
+                        self.wfile.write(z.flush())
+                    except OSError:
+                        pass
+                    return
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                try:
+                    for _ in range(size // len(chunk)):
+                        self.wfile.write(chunk)
+                except OSError:
+                    pass
 
         return Handler
 

@@ -47,8 +47,9 @@ def _is_hash(ref: str) -> bool:
     return hash32(ref) is not None
 
 
-def _expected_chain(clients: list[RpcClient], chain, notes: list[str]) -> tuple[Optional[int], dict[str, str]]:
-    """The chain id the check is about, and the clients to leave out (name -> why)."""
+def _expected_chain(clients: list[RpcClient], chain, notes: list[str]) -> tuple[Optional[int], dict[str, str], bool]:
+    """The chain id the check is about, the clients to leave out (name -> why), and whether as
+    many clients serve each of several chains (then the block's signatures decide)."""
     ids = chain_ids(clients)
     excluded = {name: why for name, (cid, why) in ids.items() if cid is None}
     served = [cid for cid, _ in ids.values() if cid is not None]
@@ -59,14 +60,37 @@ def _expected_chain(clients: list[RpcClient], chain, notes: list[str]) -> tuple[
         known = chain_by_name(chain)
         want = known.chain_id if known is not None else None
     if want is None and served:
-        want = max(set(served), key=lambda cid: (served.count(cid), -served.index(cid)))
-        if len(set(served)) > 1:
-            notes.append(f"clients serve different chains ({', '.join(str(x) for x in sorted(set(served)))}); "
-                         f"judging chain {want}, the one most of them serve")
+        counts = {cid: served.count(cid) for cid in set(served)}
+        top = max(counts.values())
+        leaders = [cid for cid, n in counts.items() if n == top]
+        if len(leaders) == 1:
+            want = leaders[0]
+            if len(counts) > 1:
+                notes.append(f"clients serve different chains ({', '.join(str(x) for x in sorted(counts))}); "
+                             f"judging chain {want}, the one most of them serve")
+        else:  # as many clients on each: the block's own signatures decide (see check)
+            return None, excluded, True
     for name, (cid, _) in ids.items():
         if cid is not None and want is not None and cid != want:
             excluded[name] = f"serves chain {cid}, not chain {want}"
-    return want, excluded
+    return want, excluded, False
+
+
+def _chain_from_the_block(clients: list[RpcClient], ref: str, notes: list[str]) -> Optional[int]:
+    """When as many clients serve each of several chains: the chain the block's transactions are
+    signed for, if one of the clients serves it."""
+    from ..chain_id import infer_chain_id
+
+    candidates, _ = resolve_all(ref, clients, [])
+    served = {cid for cid, _ in chain_ids(clients).values() if cid is not None}
+    for h in candidates:
+        block_rlp, _ = fetch_block_rlp(clients, [], h)
+        named = infer_chain_id(block_rlp) if block_rlp else None
+        if named in served:
+            notes.append(f"clients serve different chains ({', '.join(str(x) for x in sorted(served))}); the block's "
+                         f"transactions are signed for chain {named}")
+            return named
+    return None
 
 
 def _dev_chain(clients: list[RpcClient], chain, chain_id: Optional[int], notes: list[str]):
@@ -87,7 +111,17 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
     if witness_from:
         clients = sorted(clients, key=lambda c: c.name != witness_from)
     names = [c.name for c in clients]
-    chain_id, excluded = _expected_chain(clients, chain, notes)
+    chain_id, excluded, tie = _expected_chain(clients, chain, notes)
+    if tie:
+        chain_id = _chain_from_the_block([c for c in clients if c.name not in excluded], ref, notes)
+        if chain_id is None:
+            report = CheckReport(INCONCLUSIVE, reason="the clients serve different chains and the block's transactions "
+                                                      "do not say which; pass --chain NAME", notes=notes)
+            report.clients = [ClientVerdict(c.name, UNAVAILABLE, "chain not settled") for c in clients]
+            return report
+        for name, (cid, _) in chain_ids(clients).items():
+            if cid is not None and cid != chain_id:
+                excluded[name] = f"serves chain {cid}, not chain {chain_id}"
     usable = [c for c in clients if c.name not in excluded]
     chain = _dev_chain(usable, chain, chain_id, notes)
     runs: list[BlockRun] = []

@@ -11,6 +11,7 @@ answer never holds more than the cap in memory.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,15 @@ import requests
 
 from ..errors import InputError
 from ..safeparse import load_json
+
+
+def _socket_of(resp):
+    """The socket under a streamed `requests` response (urllib3 / http.client internals; None if
+    they change, and then only the per-read timeout bounds the request)."""
+    try:
+        return resp.raw._fp.fp.raw._sock
+    except AttributeError:
+        return None
 
 
 class RpcError(Exception):
@@ -82,24 +92,21 @@ class RpcClient:
 
         def abort() -> None:  # the watchdog: past the deadline, shut the socket under the read
             expired.set()
-            resp = current.get("resp")
-            try:
-                sock = resp.raw._connection.sock if resp is not None and resp.raw._connection else None
-                if sock is not None:
-                    import socket
-
-                    sock.shutdown(socket.SHUT_RDWR)
-            except (AttributeError, OSError):
-                pass
-            if resp is not None:
-                resp.close()
+            sock = current.get("sock")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
+                except OSError:
+                    pass
 
         watchdog = threading.Timer(self.timeout, abort)
         watchdog.daemon = True
         watchdog.start()
         try:
             with self.session.post(self.url, json=body, headers=headers, timeout=self.timeout, stream=True) as resp:
-                current["resp"] = resp
+                current["sock"] = _socket_of(resp)
+                if expired.is_set():  # the deadline passed before the headers came
+                    raise RpcError(where, method, "timeout", f"no whole answer within {self.timeout}s")
                 if resp.status_code in _RETRY_STATUS:
                     raise RpcError(where, method, "http-retry", f"HTTP {resp.status_code}")
                 if resp.status_code != 200:
