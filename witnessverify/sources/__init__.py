@@ -226,7 +226,13 @@ def _kona_build_bundle(art: Artefact) -> Bundle:
     chain gave it; that hash check is what makes the sealed header the chain's."""
     from ..build import build_from_file
 
-    built = build_from_file(str(art.path))
+    from ..errors import InvalidBlock, Unsupported
+
+    try:
+        built = build_from_file(str(art.path))
+    except (InvalidBlock, Unsupported) as exc:
+        raise InputError(f"{art.path}: cannot build the block from its payload attributes ({exc}); "
+                         f"`witnessverify build` says more") from None
     if built.expected_hash is None or built.block_hash != built.expected_hash:
         want = "no expected_block_hash" if built.expected_hash is None else f"0x{built.expected_hash.hex()}"
         raise InputError(f"{art.path}: the block built from its payload attributes hashes to "

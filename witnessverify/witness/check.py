@@ -15,6 +15,7 @@ from eth.abc import BlockAPI, BlockHeaderAPI
 from eth.constants import BLANK_ROOT_HASH
 from eth.vm.forks.prague.blocks import PragueBackwardsHeader
 from eth.exceptions import UnrecognizedTransactionType
+from eth_utils import ValidationError as EthValidationError
 from eth_hash.auto import keccak
 
 from ..bundle import Bundle
@@ -70,6 +71,7 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
     if not isinstance(items, list) or len(items) < 3 or not isinstance(items[0], list):
         raise InputError(f"{what}: block RLP is not [header, transactions, uncles, ...]")
     header = decode_header(rlp.encode(items[0]), f"{what}: block header")
+    check_header_ranges(header)
     if chain.is_op:
         return _decode_op_block(items, header, chain, what)
     fork = chain.fork_at(header.block_number, header.timestamp)
@@ -77,7 +79,7 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
     try:
         block = rlp.decode(raw, sedes=vm_class.get_block_class())
     except (rlp.exceptions.DecodingError, rlp.exceptions.DeserializationError, ValueError, TypeError,
-            UnrecognizedTransactionType) as exc:
+            UnrecognizedTransactionType, EthValidationError) as exc:
         _name_the_bad_part(items, vm_class, fork)  # an invalid transaction or withdrawal: MISMATCH
         raise InputError(
             f"{what}: block #{header.block_number} does not decode as a {fork} block "
@@ -85,6 +87,21 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
         ) from None
     check_body(block, fork)
     return fork, vm_class, block
+
+
+_UINT64 = 2**64 - 1
+
+
+def check_header_ranges(header) -> None:
+    """Header numbers the EVM reads (TIMESTAMP, NUMBER, GASLIMIT) must be 64-bit before anything
+    executes; a header that breaks it is invalid, whatever else it claims."""
+    for name, value in (("number", header.block_number), ("timestamp", header.timestamp),
+                        ("gasLimit", header.gas_limit), ("gasUsed", header.gas_used)):
+        if value > _UINT64:
+            raise InvalidBlock(name, f"{value} does not fit the header's 64 bits")
+    base_fee = getattr(header, "base_fee_per_gas", None)
+    if base_fee is not None and base_fee >= 2**256:
+        raise InvalidBlock("baseFeePerGas", "does not fit 256 bits")
 
 
 def check_body(block, fork: str) -> None:
@@ -225,7 +242,7 @@ def check(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[bytes]
         pre_root = parent_state_root if parent_state_root is not None else bundle.parent_state_root
         if pre_root is None:
             raise InputError(f"{where}: the input has no parent header; pass --parent-state-root HEX")
-        skipped.append("header checks against the parent (no parent header): baseFeePerGas, gasLimit, timestamp, excessBlobGas")
+        skipped.append("header checks against the parent (no parent header): number, baseFeePerGas, gasLimit, timestamp, excessBlobGas")
         skipped.append("pre-state root taken from the input, not from a parent header linked by hash")
         if not ancestors:
             ancestors = [header.parent_hash]

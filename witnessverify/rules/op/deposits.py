@@ -53,6 +53,8 @@ class DepositTransaction:
             source_hash, sender, to, mint, value, gas, is_system, data = fields
         except (rlp.exceptions.DecodingError, ValueError, TypeError, RecursionError):
             raise InputError(f"{what}: not a deposit transaction RLP") from None
+        if not all(isinstance(f, bytes) for f in fields):
+            raise InputError(f"{what}: deposit transaction with a list where a field belongs")
         if len(source_hash) != 32 or len(sender) != 20 or len(to) not in (0, 20):
             raise InputError(f"{what}: deposit transaction with malformed fields")
         num = lambda b: int.from_bytes(b, "big")  # noqa: E731
