@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import rlp
 from eth.constants import BLANK_ROOT_HASH
@@ -20,6 +20,7 @@ from eth_hash.auto import keccak
 from .bundle import Bundle
 from .chains import ChainConfig, chain_from_rollup_config, resolve_chain
 from .engine import execute_block
+from .rules.op.output_root import output_of
 from .errors import InputError, WitnessInvalid
 from .hexjson import hex_bytes, hex_fixed, hex_list, quantity
 from .safeparse import read_json_file
@@ -48,6 +49,7 @@ class Built:
     parent_rlp: bytes = b""
     preimages: tuple = ()
     chain_id: Optional[int] = None
+    output: Optional[Any] = None  # the output root (rules/op/output_root.py)
 
 
 def _load(path: Path) -> dict:
@@ -165,4 +167,5 @@ def build(
         missing=result.missing,
         invalid=invalid,
         seconds=result.seconds,
+        output=None if result.missing else output_of(result, op_fork, sealed.hash),
     )

@@ -38,6 +38,19 @@ def _root(ctx, param, value: Optional[str]) -> Optional[bytes]:
     return b
 
 
+def _hex32(value: Optional[str], hint: str) -> Optional[str]:
+    if value is None:
+        return None
+    s = value[2:] if value.startswith(("0x", "0X")) else value
+    try:
+        b = bytes.fromhex(s)
+    except ValueError:
+        raise click.BadParameter("not a hex string", param_hint=hint) from None
+    if len(b) != 32:
+        raise click.BadParameter(f"an output root is 32 bytes, got {len(b)}", param_hint=hint)
+    return "0x" + b.hex()
+
+
 def _replay(folder: str, as_json: bool) -> int:
     """A folder saved by `check --save`: re-judge it offline, printing the check's report."""
     import json
@@ -110,7 +123,10 @@ def main() -> None:
 @click.option("--rollup-config", type=click.Path(), help="op-node rollup config JSON of an OP Stack chain.")
 @click.option("--chain-config", type=click.Path(),
               help='A blockchain-test style chain config JSON: {"network", "chainid", "blobSchedule"}.')
-def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config, chain_config) -> None:
+@click.option("--output-root", "output_root", callback=lambda c, p, v: _hex32(v, "--output-root"),
+              help="OP Stack: an output root claimed for the block (one block only) to judge; exit 1 if it "
+              "is not the block's, 3 if the block's is unknown.")
+def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config, chain_config, output_root) -> None:
     """Verify each block found at PATH (files or folders; default: the bundled witnesses/)."""
     if not paths:
         if not DEFAULT_WITNESSES.is_dir():
@@ -134,18 +150,46 @@ def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config,
         except InputError as exc:
             click.echo(f"ERROR {exc}")
             sys.exit(4)
-    verdicts, internal = [], False
+    verdicts, internal, outcomes = [], False, []
     for path in paths:
         if Path(path, "claims.json").is_file():
             sys.exit(_replay(path, as_json))
         for outcome in verify_path(path, fmt, chain, parent_state_root, strict):
             verdicts.append(outcome.verdict)
             internal = internal or getattr(outcome, "internal", False)
-            click.echo(json_line(outcome) if as_json else human(outcome))
+            if output_root is None:
+                click.echo(json_line(outcome) if as_json else human(outcome))
+            outcomes.append(outcome)
     if not verdicts:
         click.echo("no blocks found", err=True)
         sys.exit(4)
+    if output_root is not None:
+        sys.exit(_judge_output_root(outcomes, output_root, as_json))
     sys.exit(exit_code(verdicts, internal))
+
+
+def _judge_output_root(outcomes, claimed: str, as_json: bool) -> int:
+    """verify --output-root: the block's report, then the claim's verdict (its exit code wins
+    unless the block itself is wrong or unreadable)."""
+    import json
+
+    from .report import to_json
+    from .tiebreak.claims import AGREES, DISAGREES
+    from .tiebreak.output import judge_by_hand
+
+    if len(outcomes) != 1:
+        raise click.UsageError(f"--output-root judges one block; {len(outcomes)} were found")
+    (outcome,) = outcomes
+    v = judge_by_hand(claimed, outcome.output)
+    if as_json:
+        click.echo(json.dumps({**to_json(outcome), "outputClaim": v.__dict__}))
+    else:
+        click.echo(human(outcome))
+        click.echo(f"{'':<18} {v.client} {v.verdict}: {v.detail}")
+    code = exit_code([outcome.verdict], getattr(outcome, "internal", False))
+    if code in (1, 4, 5):
+        return code
+    return {AGREES: 0, DISAGREES: 1}.get(v.verdict, 3)
 
 
 @main.command()
@@ -211,7 +255,13 @@ def _rpc_pairs(values, what: str) -> dict[str, str]:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--rps", type=float, default=0.0, help="Requests per second per client (0: no limit).")
 @click.option("--timeout", type=float, default=60.0, help="Seconds per request.")
-def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps, timeout) -> None:
+@click.option("--rollup-rpc", "rollup_rpcs", multiple=True,
+              help="NAME=URL of a rollup node (op-node, kona-node, base-consensus; repeat): its "
+              "optimism_outputAtBlock answer is judged against the engine's output root.")
+@click.option("--output-root", "output_root", callback=lambda c, p, v: _hex32(v, "--output-root"),
+              help="An output root claimed for the block (e.g. a dispute game's root claim) to judge.")
+def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps, timeout, rollup_rpcs,
+          output_root) -> None:
     """Tie-breaker: fetch BLOCK (number, hash, latest/safe/finalized) from every client, judge it
     with the independent engine and name the client that is wrong.
 
@@ -223,9 +273,15 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
     from .tiebreak import to_json as check_json
 
     urls = _rpc_pairs(rpcs, "--rpc")
-    for name, url in urls.items():
-        if not url.startswith(("http://", "https://")):
-            raise click.BadParameter(f"{name}: the URL must start with http:// or https://, got {url!r}", param_hint="--rpc")
+    rollup_urls = _rpc_pairs(rollup_rpcs, "--rollup-rpc")
+    for hint, pairs in (("--rpc", urls), ("--rollup-rpc", rollup_urls)):
+        for name, url in pairs.items():
+            if not url.startswith(("http://", "https://")):
+                raise click.BadParameter(f"{name}: the URL must start with http:// or https://, got {url!r}",
+                                         param_hint=hint)
+    if set(urls) & set(rollup_urls):
+        raise click.BadParameter(f"a name given to both --rpc and --rollup-rpc: {', '.join(set(urls) & set(rollup_urls))}",
+                                 param_hint="--rollup-rpc")
     headers: dict[str, dict[str, str]] = {}
     for name, header in _rpc_pairs(rpc_headers, "--rpc-header").items():
         key, sep, value = header.partition(":")
@@ -239,7 +295,9 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
             if not (block.startswith("0x") and len(block) == 66):
                 raise click.BadParameter("a number, a 32-byte hash, or latest/safe/finalized", param_hint="BLOCK")
     clients = [RpcClient(name, url, headers.get(name, {}), timeout=timeout, rps=rps) for name, url in urls.items()]
-    report = run_check(block, clients, chain, witness_from, save_dir)
+    rollup_nodes = [RpcClient(name, url, headers.get(name, {}), timeout=timeout, rps=rps)
+                    for name, url in rollup_urls.items()]
+    report = run_check(block, clients, chain, witness_from, save_dir, rollup_nodes, output_root)
     if as_json:
         import json
 
@@ -293,6 +351,7 @@ def build(path, chain, rollup_config, as_json) -> None:
         "missing": [m.to_json() for m in built.missing],
         "invalid": built.invalid,
         "seconds": round(built.seconds, 6),
+        **({"output": built.output.to_json()} if built.output is not None else {}),
     }
     if as_json:
         import json
@@ -308,6 +367,9 @@ def build(path, chain, rollup_config, as_json) -> None:
             click.echo(f"{'':<18} missing: {m.describe()}")
         if built.invalid:
             click.echo(f"{'':<18} {built.invalid}")
+        if built.output is not None:
+            click.echo(f"{'':<18} {'outputRoot':<17} " + (f"0x{built.output.root.hex()}" if built.output.root
+                                                          else f"unknown: {built.output.unknown}"))
     sys.exit(code)
 
 

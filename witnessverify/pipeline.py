@@ -16,7 +16,7 @@ from .engine import execute_block
 import rlp
 
 from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
-from .verdict import ERROR, MISMATCH, UNSUPPORTED, WITNESS_INVALID, Outcome, judge
+from .verdict import ERROR, MISMATCH, UNSUPPORTED, VALID, WITNESS_INVALID, Outcome, judge
 from .witness.check import check, decode_header, raw_transactions_root
 
 INTERNAL_ERROR = "INTERNAL_ERROR"
@@ -94,6 +94,8 @@ def verify_bundle(
         return outcome
     outcome = judge(checked, result, origin, bundle.claimed_hash, strict)
     outcome.notes = notes + outcome.notes
+    if chain.is_op:
+        outcome.output = block_output(checked, result, outcome)
     if not chain.requires_request_contracts and checked.evm_fork in PRAGUE_AND_LATER:
         outcome.skipped.append("EIP-7002/7251 system contracts without code taken as no requests "
                                "(a dev chain: Anvil deploys none; on a real chain the block would be invalid)")
@@ -102,6 +104,15 @@ def verify_bundle(
     outcome.intermediate_roots = result.intermediate_roots
     outcome.witness_bytes = bundle.witness_bytes()
     return outcome
+
+
+def block_output(checked, result, outcome: Outcome):
+    """The output root of the block as executed (OP Stack chains), or why it is unknown."""
+    from .rules.op.output_root import output_of
+
+    if outcome.verdict not in (VALID, MISMATCH) or outcome.missing:
+        return None
+    return output_of(result, checked.op_fork, bytes.fromhex(outcome.computed["blockHash"][2:]))
 
 
 def _about_block(outcome: Outcome, bundle: Bundle) -> Outcome:

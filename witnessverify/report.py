@@ -29,6 +29,7 @@ def to_json(o: Outcome) -> dict[str, Any]:
         "seconds": round(o.seconds, 6),
         "mgasPerSecond": round(o.mgas_per_second, 3),
         "witnessBytes": o.witness_bytes,
+        **({"output": o.output.to_json()} if o.output is not None else {}),
     }
 
 
@@ -72,6 +73,12 @@ def human(o: Outcome) -> str:
             f"{'':<18} assumed absent (witness lacks its exclusion proof; --strict to refuse): "
             f"account 0x{gap.account.hex()}"
         )
+    if o.output is not None:
+        if o.output.root is not None:
+            lines.append(f"{'':<18} output root 0x{o.output.root.hex()} (message passer storage root "
+                         f"0x{o.output.storage_root.hex()[:16]}… from the {o.output.source})")
+        else:
+            lines.append(f"{'':<18} output root unknown: {o.output.unknown}")
     for s in o.skipped:
         lines.append(f"{'':<18} skipped: {s}")
     for n in o.notes:

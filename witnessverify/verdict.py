@@ -62,6 +62,8 @@ class Outcome:
     internal: bool = False  # an ERROR that is a bug of ours (exit 5), not unreadable input
     witness_bytes: int = 0
     transactions: int = 0
+    # OP Stack chains: the block's output root and its parts (rules/op/output_root.py)
+    output: Optional[Any] = None
 
     @property
     def exit_code(self) -> int:

@@ -1,6 +1,7 @@
 """The tie-breaker (`witnessverify check`): fetch one block from N clients by hash
 (`fetch.py`, over the guarded JSON-RPC client `rpc.py`, or from proofs: `assemble.py`), judge it
-with the engine and vote (`check.py`, `claims.py`), diagnose the wrong client (`diagnose.py`),
+with the engine and vote (`check.py`, `claims.py`), diagnose the wrong client (`diagnose.py`), judge
+rollup nodes' output roots (`output.py`),
 save and replay (`saved.py`)."""
 
 from .check import check

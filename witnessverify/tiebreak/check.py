@@ -18,9 +18,10 @@ from ..chains import ChainConfig, chain_by_name
 from ..errors import WitnessInvalid
 from ..pipeline import verify_bundle
 from ..verdict import ERROR, MISMATCH, VALID, WITNESS_INVALID, Outcome
+from . import output
 from .claims import (
     AGREE, DISAGREES, INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, Claim, ClientVerdict, conclude,
-    judge_claims, merge_heights, unjudged,
+    conclude_outputs, judge_claims, merge_heights, unjudged,
 )
 from .diagnose import compare_roots, diagnose, state_diff
 from .fetch import (
@@ -104,7 +105,8 @@ def _dev_chain(clients: list[RpcClient], chain, chain_id: Optional[int], notes: 
 
 
 def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional[str] = None,
-          save_dir: Optional[str] = None) -> CheckReport:
+          save_dir: Optional[str] = None, rollup_nodes: Optional[list[RpcClient]] = None,
+          output_root: Optional[str] = None) -> CheckReport:
     from .saved import save
 
     notes: list[str] = []
@@ -141,9 +143,37 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
             report = merge_heights([r.report for r in runs], [c.name for c in usable], notes)
             notes = top_notes
     add_excluded(report, names, excluded)
+    answers = None
+    if rollup_nodes or output_root is not None:
+        answers = output.gather(rollup_nodes or [], usable, number, _output_of(runs), output_root)
+        judge_outputs(report, runs, answers, number)
     if save_dir:
-        save(save_dir, report, runs, ref, number, chain, names, excluded, notes)
+        save(save_dir, report, runs, ref, number, chain, names, excluded, notes, answers)
     return report
+
+
+def _output_of(runs: list[BlockRun]):
+    """The engine's output root at this height: of the block it finds valid, else of the first
+    block it could execute (then the output of that block as it should have been)."""
+    outcomes = [r.report.outcome for r in runs if r.report.outcome is not None]
+    valid = [o for o in outcomes if o.verdict == VALID]
+    executed = valid or [o for o in outcomes if o.verdict == MISMATCH]
+    return executed[0].output if executed else None
+
+
+def judge_outputs(report: CheckReport, runs: list[BlockRun], answers, number) -> None:
+    """Output-root claims judged against the engine's output and joined to the vote."""
+    found = _output_of(runs)
+    if found is None and report.outcome is not None and report.outcome.fork is not None and not _is_op(report):
+        report.notes.append("output roots are an OP Stack commitment: this chain has none")
+    report.output, verdicts = output.judge(answers, found, number, report.notes)
+    conclude_outputs(report, verdicts)
+
+
+def _is_op(report: CheckReport) -> bool:
+    from ..chains import FORK_ORDER
+
+    return report.outcome.fork is not None and report.outcome.fork not in FORK_ORDER
 
 
 def add_excluded(report: CheckReport, names: list[str], excluded: dict[str, str]) -> None:

@@ -54,6 +54,9 @@ class CheckReport:
     witness_sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     chain: Optional[str] = None  # the chain name the engine used (dev chains: as read from the node)
+    # OP Stack: the block's output root (rules/op/output_root.Output) and the output claims judged
+    output: Optional[Any] = None
+    outputs: list[ClientVerdict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -113,6 +116,18 @@ def conclude(report: CheckReport, verdicts: list[ClientVerdict]) -> None:
         report.reason = report.reason or "no client made a claim about the block"
 
 
+def conclude_outputs(report: CheckReport, verdicts: list[ClientVerdict]) -> None:
+    """Output-root claims join the vote: one that disagrees with the engine is a culprit."""
+    report.outputs = verdicts
+    wrong = [v.client for v in verdicts if v.verdict == DISAGREES]
+    if not wrong:
+        return
+    if report.overall == SPLIT:
+        report.reason += ", " + ", ".join(wrong)
+    else:
+        report.overall, report.reason = SPLIT, "wrong: " + ", ".join(wrong) + (f" ({report.reason})" if report.reason else "")
+
+
 def merge_heights(reports: list[CheckReport], client_names: list[str], notes: list[str]) -> CheckReport:
     """Clients hold different blocks at one height: each block was judged on its own; each
     client is judged by the block it holds."""
@@ -157,6 +172,8 @@ def to_json(r: CheckReport) -> dict[str, Any]:
         "clients": [v.__dict__ for v in r.clients],
         "witnessFrom": r.witness_sources,
         "notes": r.notes,
+        **({"output": r.output.to_json()} if r.output is not None else {}),
+        **({"outputClaims": [v.__dict__ for v in r.outputs]} if r.outputs else {}),
     }
 
 
@@ -174,6 +191,13 @@ def human(r: CheckReport) -> str:
         lines.append(f"{'':<13} {v.client:<12} {v.verdict:<12} {v.detail}" + (f" [{', '.join(v.fields)}]" if v.fields else ""))
         if v.diagnosis:
             lines.append(f"{'':<13} {'':<12} diagnosis: {json.dumps(v.diagnosis)}")
+    if r.output is not None:
+        if r.output.root is not None:
+            lines.append(f"{'':<13} output root 0x{r.output.root.hex()} (storage root from the {r.output.source})")
+        else:
+            lines.append(f"{'':<13} output root unknown: {r.output.unknown}")
+    for v in r.outputs:
+        lines.append(f"{'':<13} {v.client:<12} {v.verdict:<12} {v.detail}" + (f" [{', '.join(v.fields)}]" if v.fields else ""))
     for n in r.notes:
         lines.append(f"{'':<13} note: {n}")
     return "\n".join(lines)

@@ -28,7 +28,7 @@ REORG = "reorg during the check"
 
 
 def save(folder: str, report: CheckReport, runs: list, ref: str, number: Optional[int], chain,
-         names: list[str], excluded: dict[str, str], notes: list[str]) -> None:
+         names: list[str], excluded: dict[str, str], notes: list[str], answers=None) -> None:
     d = Path(folder)
     d.mkdir(parents=True, exist_ok=True)
     blocks = []
@@ -64,6 +64,7 @@ def save(folder: str, report: CheckReport, runs: list, ref: str, number: Optiona
         "overall": report.overall,
         "reason": report.reason,
         "blocks": blocks,
+        "outputs": None if answers is None else answers.to_json(),
     }
     (d / "claims.json").write_text(json.dumps(doc, indent=1, default=str))
 
@@ -106,7 +107,7 @@ def _replay_block(d: Path, entry: dict, number, chain) -> CheckReport:
 
 def replay_saved(folder: str) -> CheckReport:
     """Re-judge a saved check offline: each saved bundle through the engine, the saved claims."""
-    from .check import add_excluded
+    from .check import BlockRun, add_excluded
 
     d = Path(folder)
     doc = read_json_file(d / "claims.json")
@@ -127,4 +128,10 @@ def replay_saved(folder: str) -> CheckReport:
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise InputError(f"{d / 'claims.json'}: a malformed saved check ({type(exc).__name__}: {exc})") from None
     add_excluded(report, names, excluded)
+    if doc.get("outputs") is not None:
+        from .check import judge_outputs
+        from .output import OutputAnswers
+
+        runs = [BlockRun(r) for r in (reports if len(blocks) > 1 else [report] if blocks else [])]
+        judge_outputs(report, runs, OutputAnswers.from_json(doc["outputs"]), number)
     return report
