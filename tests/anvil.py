@@ -80,12 +80,26 @@ class Anvil:
         self.proc.wait(timeout=10)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hung up (a timeout on our side) or an upstream gone is no test failure."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, requests.ConnectionError)):
+            super().handle_error(request, client_address)
+
+
 class LyingProxy:
-    """Forwards JSON-RPC to `upstream`; `lies[method](params, result) -> result` rewrites answers."""
+    """Forwards JSON-RPC to `upstream`; `lies[method](params, result) -> result` rewrites answers;
+    `faults[method or "*"]` = {"delay": s} | {"status": code} | {"garbage": True} injects faults."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
         self.lies: dict[str, Callable] = {}
+        self.faults: dict[str, dict] = {}
         self.rewrite: Optional[Callable] = None  # params -> params, before forwarding
         proxy = self
 
@@ -95,6 +109,16 @@ class LyingProxy:
 
             def do_POST(self):
                 req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                fault = proxy.faults.get(req.get("method")) or proxy.faults.get("*") or {}
+                if fault.get("delay"):
+                    time.sleep(fault["delay"])
+                if fault.get("status") or fault.get("garbage"):
+                    body = b"<html>bad gateway" if fault.get("garbage") else b""
+                    self.send_response(fault.get("status", 200))
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if proxy.rewrite is not None:
                     req["params"] = proxy.rewrite(req.get("params", []))
                 doc = requests.post(proxy.upstream, json=req, timeout=60).json()
@@ -108,10 +132,39 @@ class LyingProxy:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def lie_about_header(proxy: LyingProxy, number: int, field: str, value: str) -> dict:
+    """Make the proxy hold a block #number whose header has `field` changed (and so another hash)."""
+    from eth_hash.auto import keccak
+    import rlp
+
+    from witnessverify.sources.blockjson import header_fields
+
+    mapping = {}
+
+    def alter(header):
+        fake = dict(header, **{field: value})
+        fake_hash = "0x" + keccak(rlp.encode(header_fields(fake, "lie"))).hex()
+        mapping[fake_hash] = header["hash"]
+        fake["hash"] = fake_hash
+        return fake
+
+    def by_number(params, result):
+        return alter(result) if isinstance(result, dict) and int(result["number"], 16) == number else result
+
+    proxy.lies["eth_getBlockByNumber"] = by_number
+    proxy.lies["eth_getBlockByHash"] = by_number
+
+    def rewrite_hash(params):  # the liar answers for its fake hash with the real block
+        return [mapping.get(p, p) if isinstance(p, str) else p for p in params]
+
+    proxy.rewrite = rewrite_hash
+    return mapping

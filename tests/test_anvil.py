@@ -9,10 +9,9 @@ import rlp
 from eth_hash.auto import keccak
 
 from witnessverify.tiebreak.rpc import RpcClient
-from witnessverify.sources.blockjson import header_fields
 from witnessverify.tiebreak import AGREE, AGREES, DISAGREES, INCONCLUSIVE, SPLIT, check
 
-from .anvil import Anvil, LyingProxy
+from .anvil import Anvil, LyingProxy, lie_about_header
 from .evm_asm import asm
 
 STORE = asm(0, "CALLDATALOAD", 32, "CALLDATALOAD", "SWAP1", "SSTORE", "STOP")  # slot, value from calldata
@@ -132,32 +131,6 @@ def test_a_self_destruct_in_the_creating_transaction(anvil):
         assert report.clients[0].fields == ["stateRoot", "blockHash"]
 
 
-def _lie_about_header(proxy: LyingProxy, number: int, field: str, value: str) -> dict:
-    """Make the proxy hold a block #number whose header has `field` changed (and so another hash)."""
-    mapping = {}
-
-    def alter(header):
-        fake = dict(header, **{field: value})
-        fake_hash = "0x" + keccak(rlp.encode(header_fields(fake, "lie"))).hex()
-        mapping[fake_hash] = header["hash"]
-        fake["hash"] = fake_hash
-        return fake
-
-    def by_number(params, result):
-        return alter(result) if isinstance(result, dict) and int(result["number"], 16) == number else result
-
-    proxy.lies["eth_getBlockByNumber"] = by_number
-    proxy.lies["eth_getBlockByHash"] = by_number
-    original = proxy.upstream
-
-    def rewrite_hash(params):  # the liar answers for its fake hash with the real block
-        return [mapping.get(p, p) if isinstance(p, str) else p for p in params]
-
-    proxy.rewrite = rewrite_hash
-    proxy.upstream = original
-    return mapping
-
-
 @pytest.fixture
 def liar(anvil):
     p = LyingProxy(anvil.url)
@@ -168,7 +141,7 @@ def liar(anvil):
 def test_a_lying_state_root_is_named(anvil, liar):
     a = anvil.accounts()
     n = anvil.mine_block([{"from": a[8], "to": "0x" + "33" * 20, "value": 7}])
-    _lie_about_header(liar, n, "stateRoot", "0x" + "66" * 32)
+    lie_about_header(liar, n, "stateRoot", "0x" + "66" * 32)
     report = check(str(n), [client(anvil, "honest"), client(liar, "liar")])
     assert report.overall == SPLIT and report.reason == "wrong: liar"
     v = {x.client: x for x in report.clients}
@@ -179,7 +152,7 @@ def test_a_lying_state_root_is_named(anvil, liar):
 def test_a_lying_receipt_is_pinned_to_its_transaction(anvil, liar):
     a = anvil.accounts()
     n = anvil.mine_block([{"from": a[9], "to": "0x" + "44" * 20, "value": 9}])
-    mapping = _lie_about_header(liar, n, "receiptsRoot", "0x" + "77" * 32)
+    lie_about_header(liar, n, "receiptsRoot", "0x" + "77" * 32)
 
     def receipts(params, result):
         return [dict(r, status="0x0") for r in result]
@@ -216,7 +189,7 @@ def test_a_lying_storage_value_is_named_in_the_state_diff(anvil, liar):
     s1, s2 = slot_with_nibble(3), slot_with_nibble(4)
     contract = deploy_store(anvil, a[1], s1, s2)
     n = anvil.mine_block([{"from": a[2], "to": contract, "data": "0x" + word(s2) + word(77), "gas": 100_000}])
-    _lie_about_header(liar, n, "stateRoot", "0x" + "99" * 32)
+    lie_about_header(liar, n, "stateRoot", "0x" + "99" * 32)
 
     def storage_lie(params, result):
         if params and params[-1] == hex(n) and str(params[0]).lower() == contract.lower():

@@ -307,6 +307,341 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
     sys.exit(report.exit_code)
 
 
+def _clients(pairs: dict[str, str], headers: dict[str, dict[str, str]], timeout: float, rps: float, hint: str):
+    from .tiebreak.rpc import RpcClient
+
+    for name, url in pairs.items():
+        if not url.startswith(("http://", "https://")):
+            raise click.BadParameter(f"{name}: the URL must start with http:// or https://, got {url!r}", param_hint=hint)
+    return [RpcClient(name, url, headers.get(name, {}), timeout=timeout, rps=rps) for name, url in pairs.items()]
+
+
+def _headers(rpc_headers) -> dict[str, dict[str, str]]:
+    headers: dict[str, dict[str, str]] = {}
+    for name, header in _rpc_pairs(rpc_headers, "--rpc-header").items():
+        key, sep, value = header.partition(":")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=Header: value, got {header!r}", param_hint="--rpc-header")
+        headers.setdefault(name, {})[key.strip()] = value.strip()
+    return headers
+
+
+def _watch_options(f):
+    """The options `watch` and `spot-check` share."""
+    from .store import default_path
+
+    opts = [
+        click.option("--rpc", "rpcs", multiple=True, required=True, help="NAME=URL of a client (repeat)."),
+        click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that client."),
+        click.option("--rollup-rpc", "rollup_rpcs", multiple=True, help="NAME=URL of a rollup node whose output roots "
+                     "are judged too (OP Stack; repeat)."),
+        click.option("--chain", help=f"Chain name ({_CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId."),
+        click.option("--every", type=int, help="Judge every Nth block (numbers divisible by N)."),
+        click.option("--sample", help="Judge a seeded random sample of K blocks per hour, e.g. 60/hour."),
+        click.option("--all", "all_blocks", is_flag=True, help="Judge every block (the default)."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Seed of --sample."),
+        click.option("--follow", type=click.Choice(["latest", "safe", "finalized"]), default="latest",
+                     show_default=True, help="The head to follow."),
+        click.option("--lag", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Stay this many blocks behind the followed head."),
+        click.option("--from", "start", type=click.IntRange(min=0),
+                     help="First block, when the history has no cursor yet (default: the head, no backfill)."),
+        click.option("--db", type=click.Path(dir_okay=False), default=lambda: str(default_path()),
+                     show_default="$WITNESSVERIFY_DB or ~/.local/state/witnessverify/history.sqlite",
+                     help="History database (SQLite)."),
+        click.option("--webhook", help="Slack-compatible webhook URL for alerts."),
+        click.option("--alert-after", type=click.IntRange(min=1), default=3, show_default=True,
+                     help="Alert after this many consecutive inconclusive checks, or unavailable answers of one client."),
+        click.option("--alert-interval", type=float, default=300.0, show_default=True,
+                     help="Seconds between two alerts of the same kind (splits always alert)."),
+        click.option("--rps", type=float, default=5.0, show_default=True, help="Requests per second per client (0: no limit)."),
+        click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request."),
+        click.option("--save-dir", type=click.Path(file_okay=False), help="Keep each split's bundle and claims here "
+                     "(replay: witnessverify verify DIR)."),
+        click.option("--max-blocks", type=click.IntRange(min=1), help="Stop after judging this many blocks."),
+        click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="info",
+                     show_default=True),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def _watcher(o: dict, mode: str):
+    from .watch import logs
+    from .watch.run import build
+    from .watch.schedule import Schedule
+
+    logs.setup(o["log_format"], o["log_level"])
+    headers = _headers(o["rpc_headers"])
+    urls, rollup_urls = _rpc_pairs(o["rpcs"], "--rpc"), _rpc_pairs(o["rollup_rpcs"], "--rollup-rpc")
+    clients = _clients(urls, headers, o["timeout"], o["rps"], "--rpc")
+    rollup = _clients(rollup_urls, headers, o["timeout"], o["rps"], "--rollup-rpc")
+    if o["webhook"] and not o["webhook"].startswith(("http://", "https://")):
+        raise click.BadParameter("the URL must start with http:// or https://", param_hint="--webhook")
+    try:
+        schedule = Schedule.parse(o["every"], o["sample"], o["all_blocks"], o["seed"])
+        return build(clients, rollup, o["db"], schedule, mode, o["chain"], o["follow"], o["lag"], o["webhook"],
+                     o["alert_after"], o["alert_interval"], o["save_dir"], o["start"])
+    except InputError as exc:
+        click.echo(f"ERROR {exc}")
+        sys.exit(4)
+
+
+@main.command()
+@_watch_options
+@click.option("--metrics", "listen", help="ADDR:PORT to serve the status page (/) and Prometheus /metrics on.")
+@click.option("--poll", type=float, default=4.0, show_default=True, help="Seconds between two looks at the head.")
+def watch(listen, poll, **o) -> None:
+    """Follow a chain and judge its blocks with the tie-breaker, for as long as it runs.
+
+    Each judged block is written to the history once, with each client's verdict; a split alerts
+    at once, a run of inconclusive checks or of one client's unavailability after --alert-after.
+    SIGTERM finishes the block in hand and stops; a restart resumes where the history ends.
+    """
+    from .watch.run import watch as run_watch
+
+    where = None
+    if listen:
+        host, sep, port = listen.rpartition(":")
+        if not sep or not port.isdigit():
+            raise click.BadParameter(f"expected ADDR:PORT, got {listen!r}", param_hint="--metrics")
+        where = (host or "127.0.0.1", int(port))
+    watcher, history, metrics, alerter = _watcher(o, "watch")
+    sys.exit(run_watch(watcher, history, metrics, alerter, where, poll, o["max_blocks"]))
+
+
+@main.command("spot-check")
+@_watch_options
+@click.option("--textfile", type=click.Path(dir_okay=False),
+              help="Write the metrics here for node_exporter's textfile collector.")
+def spot_check(textfile, **o) -> None:
+    """One pass for cron or a systemd timer: judge the blocks due since the history's last one.
+
+    Exit codes as `check`: 0 all agree (or nothing due), 1 a split, 3 inconclusive, 4 no source.
+    """
+    from .watch.run import spot_check as run_spot_check
+
+    watcher, history, metrics, alerter = _watcher(o, "spot-check")
+    sys.exit(run_spot_check(watcher, history, metrics, alerter, textfile, o["max_blocks"]))
+
+
+@main.command()
+@click.option("--db", type=click.Path(dir_okay=False), help="History database (default as for watch).")
+@click.option("--since", help="Only checks since: a unix time, an ISO date/time (UTC), or an age like 90m, 6h, 7d.")
+@click.option("--verdict", "overall", help="Only this overall answer (AGREE, SPLIT, INCONCLUSIVE, NO_SOURCE, …).")
+@click.option("--client", help="Only checks in which this client (or rollup node) was judged.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many (newest).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per check.")
+@click.option("--export", type=click.Path(dir_okay=False), help="Write every selected check to this JSON Lines file.")
+def history(db, since, overall, client, limit, as_json, export) -> None:
+    """What was checked, when, each client's verdict, Mgas/s."""
+    import json
+
+    from .store import History, default_path
+
+    path = Path(db) if db else default_path()
+    if not path.exists():
+        click.echo(f"ERROR {path}: no history database here")
+        sys.exit(4)
+    try:
+        since_t = _since(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    try:
+        with History(path) as h:
+            rows = list(h.query(since=since_t, overall=overall, client=client, limit=limit, newest_first=True))
+    except InputError as exc:
+        click.echo(f"ERROR {exc}")
+        sys.exit(4)
+    rows.reverse()
+    if export:
+        with open(export, "w") as f:
+            for r in rows:
+                f.write(json.dumps(_history_json(r)) + "\n")
+        click.echo(f"{len(rows)} check(s) written to {export}")
+        return
+    for r in rows:
+        if as_json:
+            click.echo(json.dumps(_history_json(r)))
+            continue
+        import time as _time
+
+        when = _time.strftime("%Y-%m-%d %H:%M:%S", _time.gmtime(r["checked_at"]))
+        clients = " ".join(f"{v['client']}={v['verdict']}" for v in r["verdicts"])
+        speed = f"{r['mgas_per_s']:.2f} Mgas/s" if r["mgas_per_s"] else ""
+        click.echo(f"{when}  {r['chain_id']} #{r['number']} {r['block_hash'][:18]:<18} {r['overall']:<12} {clients}"
+                   f"  {speed}{'  (abandoned)' if r['abandoned'] else ''}{'  saved: ' + r['saved_dir'] if r['saved_dir'] else ''}")
+
+
+def _since(value: Optional[str]) -> Optional[float]:
+    import re
+    import time as _time
+    from datetime import datetime, timezone
+
+    if value is None:
+        return None
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([smhd])", value.strip())
+    if m:
+        return _time.time() - float(m.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r}: not a unix time, an ISO date/time or an age like 6h") from None
+    return (t if t.tzinfo else t.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _history_json(r: dict) -> dict:
+    import json
+
+    out = {k: r[k] for k in ("chain_id", "number", "block_hash", "checked_at", "mode", "overall", "reason",
+                             "engine_verdict", "fork", "gas_used", "seconds", "mgas_per_s", "output_root",
+                             "saved_dir")}
+    out["abandoned"] = bool(r["abandoned"])
+    out["verdicts"] = r["verdicts"]
+    out["report"] = json.loads(r["report"]) if isinstance(r["report"], str) else r["report"]
+    return out
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Verifications per block; the best is kept.")
+@click.option("--chain", help=f"Chain name ({_CHAIN_NAMES}); default: each input's.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per block.")
+def bench(paths, rounds, chain, as_json) -> None:
+    """Measure each block (default: the bundled witnesses/): gas, CPU and wall seconds, Mgas/s,
+    ingest MB/s, peak RSS, fork. Each block runs alone in a fresh child process."""
+    import json
+
+    from . import bench as b
+
+    if not paths:
+        paths = (str(DEFAULT_WITNESSES),)
+    rows = []
+    if not as_json:
+        click.echo(f"{'block':<28} {'fork':<14} {'gas':>12} {'cpu s':>8} {'wall s':>8} {'Mgas/s':>8} "
+                   f"{'ingest MB/s':>11} {'peak RSS MB':>11}")
+    for r in b.run(list(paths), rounds, chain):
+        rows.append(r)
+        if as_json:
+            click.echo(json.dumps(r))
+        elif "error" in r:
+            click.echo(f"ERROR {r['error']}")
+        else:
+            name = f"{r['chainId']} #{r['number']}"
+            click.echo(f"{name:<28} {str(r['fork']):<14} {r['gas']:>12,} {r['cpuSeconds']:>8.3f} {r['wallSeconds']:>8.3f} "
+                       f"{r['mgasPerSecond']:>8.2f} {r['ingestMBPerSecond']:>11.1f} {r['peakRssMB']:>11.0f}"
+                       + ("" if r["verdict"] == "VALID" else f"  {r['verdict']}"))
+    if not rows:
+        click.echo("no blocks found", err=True)
+        sys.exit(4)
+    sys.exit(4 if any("error" in r for r in rows) else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rpc", "rpcs", multiple=True, help="NAME=URL of a node to fetch the range from (repeat).")
+@click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that node.")
+@click.option("--from", "start", type=click.IntRange(min=0), help="First block of the range (with --rpc).")
+@click.option("--to", "end", type=click.IntRange(min=0), help="Last block of the range (with --rpc).")
+@click.option("--chain", help=f"Chain name ({_CHAIN_NAMES}, or dev:<fork>); default: each block's.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes on this machine (default: its cores).")
+@click.option("--scheduler", help="Run on a Dask distributed cluster: tcp://HOST:PORT of its scheduler.")
+@click.option("--db", type=click.Path(dir_okay=False), help="Write results to this history; skip blocks already there.")
+@click.option("--rps", type=float, default=5.0, show_default=True, help="Requests per second per node.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per block (JSON Lines).")
+def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, rps, timeout, as_json) -> None:
+    """Verify many blocks: bundle files, folders or tar/zip archives of them (PATHS), or a range
+    fetched from nodes (--rpc ... --from A --to B), in a process pool or on Dask (--scheduler).
+
+    Exit codes as verify: 1 any MISMATCH, 5 an internal error, 4 any ERROR, 3 inconclusive, 0 all VALID.
+    """
+    import json
+    import os
+
+    from . import audit as au
+
+    if bool(paths) == bool(rpcs):
+        raise click.UsageError("give either PATHS or --rpc NAME=URL ... --from A --to B")
+    if rpcs and (start is None or end is None or end < start):
+        raise click.UsageError("--rpc needs --from A --to B with A <= B")
+    history = None
+    if db:
+        from .store import History
+
+        try:
+            history = History(db)
+        except InputError as exc:
+            click.echo(f"ERROR {exc}")
+            sys.exit(4)
+    done_keys = set()
+    if history is not None:
+        done_keys = {(r["chain_id"], r["number"], r["block_hash"]) for r in history.query() if r["mode"] == "audit"}
+
+    def skip(key) -> bool:
+        return key in done_keys
+
+    notes: list[str] = []
+    if rpcs:
+        from .tiebreak.fetch import chain_ids
+
+        clients = _clients(_rpc_pairs(rpcs, "--rpc"), _headers(rpc_headers), timeout, rps, "--rpc")
+        served = [cid for cid, _ in chain_ids(clients).values() if cid is not None]
+        hint = max(set(served), key=served.count) if served else None
+        from .tiebreak.check import _dev_chain
+
+        chain = _dev_chain(clients, chain, hint, notes)  # an Anvil-style dev chain names its fork
+        jobs = au.jobs_from_rpc(clients, start, end, hint, skip, notes)
+        total = end - start + 1
+    else:
+        def unseen():
+            for job in au.jobs_from_paths(list(paths)):
+                job.key = job.key or (au.job_key(job.data) if job.data else None)
+                if job.key is None or not skip(job.key):
+                    yield job
+        jobs, total = unseen(), None
+    try:
+        pool = au.DaskPool(scheduler) if scheduler else au.LocalPool(workers or os.cpu_count() or 1)
+    except InputError as exc:
+        click.echo(f"ERROR {exc}")
+        sys.exit(4)
+    progress = au.Progress(total)
+    verdicts, internal = [], False
+    try:
+        for job, result in pool.run(jobs, chain):
+            verdicts.append(result["verdict"])
+            internal = internal or bool(result.get("internal"))
+            progress.add(result)
+            if history is not None:
+                au.record(history, result)
+            if as_json:
+                click.echo(json.dumps(result))
+            else:
+                block = result.get("block") or {}
+                speed = f"{result.get('mgasPerSecond', 0):.2f} Mgas/s  " if result.get("mgasPerSecond") else ""
+                which = f"{result.get('chain') or result.get('chainId')} #{block.get('number')} " \
+                    if block.get("number") is not None else ""
+                click.echo(f"{result['verdict']:<18} {which}{speed}{result.get('source')}"
+                           + (f"\n{'':<18} {result['reason']}" if result.get("reason") and result["verdict"] != "VALID"
+                              else ""))
+    finally:
+        pool.close()
+        if history is not None:
+            history.close()
+    progress.show(final=True)
+    if not verdicts:
+        click.echo("nothing to audit (every block already in the history, or none found)", err=True)
+        sys.exit(0 if history is not None else 4)
+    sys.exit(exit_code(verdicts, internal))
+
+
 @main.command()
 @click.argument("path", type=click.Path())
 @click.option("--chain", help=f"Chain name ({_CHAIN_NAMES}); default: the fixture's rollup_config.")

@@ -1,0 +1,286 @@
+"""Range audits: verify many blocks, in a process pool or on a Dask distributed cluster.
+
+Work travels as bytes: each job is one bundle's JSON (`witnessverify-bundle/1`) and a name; a
+worker (`verify_bytes`, a plain function of plain data, so any process or machine with the
+package can run it) returns the verdict as a plain dict. Jobs come from bundle files, folders of
+them, tar or zip archives of them, or a block range fetched from nodes by hash (the fetching
+stays in the calling process, one request at a time per node). With `--db`, each result is
+written to the history as it arrives (mode "audit"), and blocks already there are skipped, so an
+interrupted audit resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import sys
+import tarfile
+import time
+import zipfile
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+
+import rlp
+from eth_hash.auto import keccak
+
+from .errors import InputError
+
+MAX_IN_FLIGHT_PER_WORKER = 2  # bundles held at once per worker: memory stays bounded
+
+
+@dataclass
+class Job:
+    name: str
+    data: bytes  # a bundle's JSON; empty when fetching failed (then `error` says why)
+    error: str = ""
+    key: Optional[tuple[int, int, str]] = None  # (chain id, number, hash) when known before verifying
+
+
+def verify_bytes(name: str, data: bytes, chain: Optional[str] = None) -> dict:
+    """The worker: one bundle's JSON bytes in, its verdict as a JSON-able dict out."""
+    from .bundle import BUNDLE_FORMAT
+    from .pipeline import verify_bundle
+    from .report import to_json
+    from .safeparse import load_json
+    from .sources import _shaped, bundle_from_json
+
+    started = time.process_time()
+    try:
+        doc = load_json(data, name)
+        if not isinstance(doc, dict) or doc.get("format") != BUNDLE_FORMAT:
+            raise InputError(f"{name}: not a witnessverify bundle ({BUNDLE_FORMAT})")
+        bundle = _shaped("bundle", name, lambda: bundle_from_json(doc, Path(name)))
+    except InputError as exc:
+        return {"source": name, "verdict": "ERROR", "reason": str(exc), "chainId": None,
+                "block": {"number": None, "hash": None}, "gasUsed": 0, "seconds": 0.0}
+    outcome = verify_bundle(bundle, chain)
+    out = to_json(outcome)
+    out["internal"] = bool(getattr(outcome, "internal", False))
+    out["cpuSeconds"] = round(time.process_time() - started, 6)
+    return out
+
+
+def job_key(data: bytes) -> Optional[tuple[int, int, str]]:
+    """(chain id, number, hash) of a bundle's block, read cheaply, or None if unreadable."""
+    from .safeparse import load_json
+
+    try:
+        doc = load_json(data, "bundle")
+        header = rlp.decode(bytes.fromhex(doc["block"][2:]))[0]
+        return (int(doc.get("chainId") or 0), int.from_bytes(header[8], "big"),
+                "0x" + keccak(rlp.encode(header)).hex())
+    except Exception:  # noqa: BLE001 - unreadable here: the worker names the problem
+        return None
+
+
+# -- where jobs come from -----------------------------------------------------------------------
+
+def jobs_from_paths(paths: list[str]) -> Iterator[Job]:
+    """Bundle files, folders of them (recursively), and tar / zip archives of them."""
+    for p in map(Path, paths):
+        if not p.exists():
+            yield Job(str(p), b"", f"{p}: no such file or folder")
+        elif p.is_dir():
+            for f in sorted(x for x in p.rglob("*.json") if not any(part.startswith(".") for part in x.parts)):
+                if f.name.upper().startswith(("PROVENANCE", "README")):
+                    continue
+                yield _file_job(f)
+        elif tarfile.is_tarfile(p):
+            yield from _tar_jobs(p)
+        elif zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                for info in sorted(z.infolist(), key=lambda i: i.filename):
+                    if info.filename.endswith(".json") and not info.is_dir():
+                        yield Job(f"{p}!{info.filename}", z.read(info))
+        else:
+            yield _file_job(p)
+
+
+def _file_job(f: Path) -> Job:
+    try:
+        return Job(str(f), f.read_bytes())
+    except OSError as exc:
+        return Job(str(f), b"", f"{f}: cannot read: {exc.strerror}")
+
+
+def _tar_jobs(p: Path) -> Iterator[Job]:
+    with tarfile.open(p) as t:
+        for m in sorted((m for m in t.getmembers() if m.isfile() and m.name.endswith(".json")), key=lambda m: m.name):
+            f = t.extractfile(m)
+            yield Job(f"{p}!{m.name}", f.read() if f else b"")
+
+
+def jobs_from_rpc(clients, start: int, end: int, chain_id_hint: Optional[int], skip: Callable[[tuple], bool],
+                  notes: list[str]) -> Iterator[Job]:
+    """Blocks start..end fetched by hash from the nodes: the block, then a witness (the first
+    client's that decodes, else one assembled from proofs)."""
+    from .tiebreak.fetch import (
+        assembled_witness, fetch_block_rlp, fetch_witnesses, gather_claim, resolve_all, witness_bundles,
+    )
+
+    for n in range(start, end + 1):
+        name = f"#{n}"
+        candidates, _ = resolve_all(hex(n), clients, [])
+        if not candidates:
+            yield Job(name, b"", f"block #{n}: no client could name it")
+            continue
+        block_hash = candidates[0]
+        key = (chain_id_hint or 0, n, "0x" + block_hash.hex())
+        if skip(key):
+            continue
+        name = f"#{n} 0x{block_hash.hex()[:16]}"
+        claims = [gather_claim(c, block_hash) for c in clients]
+        block_rlp, _ = fetch_block_rlp(clients, claims, block_hash)
+        if block_rlp is None:
+            yield Job(name, b"", f"block #{n}: no client served its body", key=key)
+            continue
+        bundles = witness_bundles(fetch_witnesses(clients, block_hash, n), block_rlp, chain_id_hint, notes)
+        if not bundles:
+            try:
+                assembled = assembled_witness(clients, block_hash, n, notes)
+            except Exception as exc:  # noqa: BLE001 - a witness that does not authenticate, named
+                yield Job(name, b"", f"block #{n}: {exc}", key=key)
+                continue
+            if assembled is None:
+                yield Job(name, b"", f"block #{n}: no client served a witness or proofs", key=key)
+                continue
+            source, proof_witness, parent_rlp = assembled
+            bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp,
+                                      chain_id_hint, notes)
+        bundle = bundles[0][1]
+        bundle.provenance = {"source": "witnessverify audit", "client": bundles[0][0]}
+        yield Job(name, bundle.dumps().encode(), key=key)
+
+
+# -- where jobs run ------------------------------------------------------------------------------
+
+class LocalPool:
+    """A process pool on this machine."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+
+    def run(self, jobs: Iterator[Job], chain: Optional[str]) -> Iterator[tuple[Job, dict]]:
+        pending: dict = {}
+        limit = self.workers * MAX_IN_FLIGHT_PER_WORKER
+        for job in jobs:
+            if job.error:
+                yield job, _error(job)
+                continue
+            pending[self.pool.submit(verify_bytes, job.name, job.data, chain)] = job
+            if len(pending) >= limit:
+                yield from self._drain(pending, wait_all=False)
+        while pending:
+            yield from self._drain(pending, wait_all=False)
+
+    @staticmethod
+    def _drain(pending: dict, wait_all: bool):
+        done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        for fut in done:
+            job = pending.pop(fut)
+            try:
+                yield job, fut.result()
+            except Exception as exc:  # noqa: BLE001 - a worker died: this block's result says so
+                yield job, _error(job, f"worker failed: {type(exc).__name__}: {exc}", internal=True)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+class DaskPool:
+    """A Dask distributed cluster (`--scheduler tcp://HOST:PORT`): workers need only the package."""
+
+    def __init__(self, scheduler: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InputError("--scheduler needs Dask distributed: pip install 'witnessverify[dask]'") from None
+        try:
+            self.client = Client(scheduler, timeout=30)
+        except (OSError, TimeoutError) as exc:
+            raise InputError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def run(self, jobs: Iterator[Job], chain: Optional[str]) -> Iterator[tuple[Job, dict]]:
+        from distributed import as_completed
+
+        limit = self.workers * MAX_IN_FLIGHT_PER_WORKER
+        flying = as_completed()
+        owner: dict = {}
+        for job in jobs:
+            if job.error:
+                yield job, _error(job)
+                continue
+            fut = self.client.submit(verify_bytes, job.name, job.data, chain, pure=False)
+            owner[fut.key] = job
+            flying.add(fut)
+            if flying.count() >= limit:
+                yield self._one(next(flying), owner)
+        for fut in flying:
+            yield self._one(fut, owner)
+
+    @staticmethod
+    def _one(fut, owner: dict) -> tuple[Job, dict]:
+        job = owner.pop(fut.key)
+        try:
+            return job, fut.result()
+        except Exception as exc:  # noqa: BLE001 - a worker lost: this block's result says so
+            return job, _error(job, f"worker failed: {type(exc).__name__}: {exc}", internal=True)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _error(job: Job, reason: str = "", internal: bool = False) -> dict:
+    return {"source": job.name, "verdict": "ERROR", "reason": reason or job.error, "chainId": None,
+            "block": {"number": job.key[1] if job.key else None, "hash": job.key[2] if job.key else None},
+            "gasUsed": 0, "seconds": 0.0, "internal": internal}
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+class Progress:
+    """One line on stderr: blocks done, blocks/s, Mgas/s, how many are not VALID."""
+
+    def __init__(self, total: Optional[int], stream=sys.stderr) -> None:
+        self.total, self.stream = total, stream
+        self.started = time.monotonic()
+        self.done = self.gas = self.bad = 0
+        self.last = 0.0
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+
+    def add(self, result: dict) -> None:
+        self.done += 1
+        self.gas += result.get("gasUsed") or 0
+        self.bad += result.get("verdict") != "VALID"
+        now = time.monotonic()
+        if now - self.last >= (0.2 if self.tty else 5.0):
+            self.last = now
+            self.show()
+
+    def line(self) -> str:
+        t = max(time.monotonic() - self.started, 1e-9)
+        of = f"/{self.total}" if self.total else ""
+        return (f"audit: {self.done}{of} blocks, {self.done / t:.2f} blocks/s, {self.gas / t / 1e6:.2f} Mgas/s, "
+                f"{self.bad} not VALID, {t:.1f}s")
+
+    def show(self, final: bool = False) -> None:
+        end = "\n" if final or not self.tty else ""
+        self.stream.write(("\r" if self.tty else "") + self.line() + end)
+        self.stream.flush()
+
+
+def record(history, result: dict) -> None:
+    """One audit result into the history (mode "audit"; overall = the engine's verdict)."""
+    from .store import CheckRecord
+
+    block = result.get("block") or {}
+    rec = CheckRecord(chain_id=result.get("chainId") or 0, number=block.get("number") if block.get("number") is not None
+                      else -1, block_hash=block.get("hash") or "", mode="audit", overall=result["verdict"],
+                      report=result, reason=result.get("reason") or "", engine_verdict=result["verdict"],
+                      fork=result.get("fork"), gas_used=result.get("gasUsed"), seconds=result.get("seconds"),
+                      mgas_per_s=result.get("mgasPerSecond"),
+                      output_root=(result.get("output") or {}).get("outputRoot"),
+                      verdicts=[("engine", "engine", result["verdict"], (result.get("reason") or "")[:500], [])])
+    history.record(rec)
