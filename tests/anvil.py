@@ -96,7 +96,7 @@ class LyingProxy:
     """Forwards JSON-RPC to `upstream`; `lies[method](params, result) -> result` rewrites answers;
     `faults[method or "*"]` = {"delay": s} | {"status": code} | {"garbage": True} injects faults."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, port: int = 0) -> None:
         self.upstream = upstream
         self.lies: dict[str, Callable] = {}
         self.faults: dict[str, dict] = {}
@@ -132,7 +132,7 @@ class LyingProxy:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 

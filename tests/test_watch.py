@@ -265,6 +265,26 @@ def test_faulty_clients_never_crash_the_watch_nor_get_blamed(tmp_path, anvil, pr
     alerter.close()
 
 
+def test_a_client_that_restarts_is_unavailable_then_judged_again(tmp_path, anvil):
+    from .anvil import free_port
+
+    port = free_port()  # nothing listens yet: connection refused
+    w, history, _, alerter = watcher(tmp_path, [rpc("honest", anvil.url), rpc("restarting", f"http://127.0.0.1:{port}")],
+                                     start=2)
+    anvil.rpc("evm_mine")
+    w.run_pass()
+    back = LyingProxy(anvil.url, port=port)  # the node is back on its port
+    try:
+        anvil.rpc("evm_mine")
+        w.run_pass()
+    finally:
+        back.close()
+    rows = list(history.query())
+    assert [r["overall"] for r in rows] == ["AGREE", "AGREE"]
+    assert [{v["client"]: v["verdict"] for v in r["verdicts"]}["restarting"] for r in rows] == ["UNAVAILABLE", "AGREES"]
+    alerter.close()
+
+
 def _next_base_fee(header: dict) -> int:
     """EIP-1559 from a parent header (elasticity 2, denominator 8), written out for the test."""
     base, used, limit = (int(header[k], 16) for k in ("baseFeePerGas", "gasUsed", "gasLimit"))

@@ -583,7 +583,7 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
             sys.exit(4)
     done_keys = set()
     if history is not None:
-        done_keys = {(r["chain_id"], r["number"], r["block_hash"]) for r in history.query() if r["mode"] == "audit"}
+        done_keys = history.keys("audit")
 
     def skip(key) -> bool:
         return key in done_keys

@@ -242,6 +242,19 @@ class History:
             ]
             yield item
 
+    def counts_since(self, chain_id: Optional[int], since: float) -> dict[str, int]:
+        """Checks per overall answer since `since` (one aggregate query: the status page)."""
+        rows = self.db.execute("SELECT overall, count(*) FROM checks WHERE checked_at >= ? AND (? IS NULL OR chain_id = ?) "
+                               "GROUP BY overall", (since, chain_id, chain_id)).fetchall()
+        return dict(rows)
+
+    def keys(self, mode: Optional[str] = None) -> set[tuple[int, int, str]]:
+        """(chain id, number, hash) of every recorded block (of one mode): what a resumed run skips."""
+        sql, args = "SELECT chain_id, number, block_hash FROM checks", ()
+        if mode is not None:
+            sql, args = sql + " WHERE mode = ?", (mode,)
+        return set(self.db.execute(sql, args).fetchall())
+
     def count(self, chain_id: Optional[int] = None) -> int:
         if chain_id is None:
             return self.db.execute("SELECT count(*) FROM checks").fetchone()[0]

@@ -109,7 +109,7 @@ class AlertRules:
         where = f"{self.chain} block #{number} {block_hash[:18]}"
         if overall == "SPLIT":
             wrong = ", ".join(f"{c} ({v}: {d[:80]})" for c, v, d in clients if v in ("DISAGREES", "REJECTED"))
-            self.alerter.send(f"split:{number}", f":rotating_light: SPLIT at {where}: wrong: {wrong}. "
+            self.alerter.send("split", f":rotating_light: SPLIT at {where}: wrong: {wrong}. "
                               + (f"Replay: witnessverify verify {saved}" if saved else ""), force=True)
         if overall in ("INCONCLUSIVE", "NO_SOURCE"):
             self.inconclusive_run += 1

@@ -73,10 +73,7 @@ def page(history: History, state: dict, limit: int = 50, plot_points: int = 200)
     chain_id = state.get("chain_id")
     recent = list(history.query(chain_id=chain_id, limit=plot_points, newest_first=True))
     plotted = list(reversed(recent))
-    last_day = list(history.query(chain_id=chain_id, since=now - 86400))
-    counts: dict[str, int] = {}
-    for r in last_day:
-        counts[r["overall"]] = counts.get(r["overall"], 0) + 1
+    counts = history.counts_since(chain_id, now - 86400)
     head, last = state.get("head"), state.get("last")
     lag = (head - last) if head is not None and last is not None else None
     splits = counts.get("SPLIT", 0)
