@@ -33,6 +33,7 @@ from .schedule import Schedule
 
 log = logging.getLogger("witnessverify.watch")
 REORG_WINDOW = 64  # blocks behind the head within which judged blocks are re-checked for reorgs
+REORG_SCAN = 8  # at most this many of them per pass (the newest), one request each to one client
 # one cursor per chain, shared by `watch` and `spot-check`: a cron pass resumes where the daemon
 # stopped and the other way round (the `mode` column says which judged a block)
 CURSOR = "head"
@@ -190,10 +191,16 @@ class Watcher:
         A recorded block the engine refuted (a liar's header, the only one served at the time) is
         no chain block to abandon: it stays as judged, and the block the clients now hold at that
         height is judged once beside it."""
-        for number, block_hash, engine_verdict in self.history.recent_live(self.chain_id, target - REORG_WINDOW):
+        tip = (target, self._canonical(target))
+        if self.state.get("scanned") == tip:  # the chain did not move: nothing new to see
+            return
+        self.state["scanned"] = tip
+        for number, block_hash, engine_verdict in self.history.recent_live(self.chain_id, target - REORG_WINDOW)[-REORG_SCAN:]:
             if self.stop.is_set():
                 return
-            candidates, _ = resolve_all(hex(number), self.clients, [])
+            if self._canonical(number) in (None, block_hash):  # one client's word: cheap, and enough to agree
+                continue
+            candidates, _ = resolve_all(hex(number), self.clients, [])  # a difference is confirmed with all
             if not candidates or bytes.fromhex(block_hash[2:]) in candidates:
                 continue
             recorded = {r["block_hash"] for r in self.history.recorded(self.chain_id, number)}
@@ -204,6 +211,14 @@ class Watcher:
                 result.abandoned.append((number, block_hash))
             if fresh:
                 result.judged.append(self.judge(number, ref=fresh[0]))
+
+    def _canonical(self, number: int) -> Optional[str]:
+        """The hash the first client that answers holds at `number`."""
+        for c in self.clients:
+            header, _ = call(c, "eth_getBlockByNumber", hex(number), False)
+            if isinstance(header, dict) and isinstance(header.get("hash"), str):
+                return header["hash"].lower()
+        return None
 
     def run_pass(self, limit: Optional[int] = None) -> PassResult:
         result = PassResult()
