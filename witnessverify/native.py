@@ -1,0 +1,48 @@
+"""Native backends for the primitives py-evm spends its time in, with the original ones selectable.
+
+  keccak-256  safe-pysha3 (eth-hash's "pysha3" backend), about 5x faster a call than
+              pycryptodome's, which eth-hash picks by default; every trie node, account and
+              storage key, code hash and KECCAK256 opcode goes through it
+  secp256k1   coincurve (libsecp256k1; eth-keys' CoinCurveECCBackend) for transaction senders,
+              EIP-7702 authorities and ECRECOVER, instead of eth-keys' Python curve code
+
+Both libraries take their backend from an environment variable: eth-hash reads ETH_HASH_BACKEND
+when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()` sets them (unless
+they are set already, so an explicit choice wins) when witnessverify is imported.
+
+WV_PURE_PYTHON=1 selects the original backends instead: pycryptodome for keccak, eth-keys' own
+Python secp256k1 (and py_ecc, which py-evm always uses for BN254 and BLS12-381). The tests run
+both on the same inputs and require the same answers.
+"""
+
+from __future__ import annotations
+
+import os
+
+PURE_PYTHON = os.environ.get("WV_PURE_PYTHON", "") not in ("", "0")
+
+NATIVE = {"ETH_HASH_BACKEND": "pysha3", "ECC_BACKEND_CLASS": "eth_keys.backends.CoinCurveECCBackend"}
+ORIGINAL = {"ETH_HASH_BACKEND": "pycryptodome", "ECC_BACKEND_CLASS": "eth_keys.backends.NativeECCBackend"}
+
+
+def _available(name: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(name) is not None
+
+
+def configure() -> None:
+    """Point eth-hash and eth-keys at the chosen backends (only where not chosen already)."""
+    choice = dict(ORIGINAL if PURE_PYTHON else NATIVE)
+    if not PURE_PYTHON:  # a missing native package falls back to the original backend
+        if not _available("sha3"):
+            choice["ETH_HASH_BACKEND"] = ORIGINAL["ETH_HASH_BACKEND"]
+        if not _available("coincurve"):
+            choice["ECC_BACKEND_CLASS"] = ORIGINAL["ECC_BACKEND_CLASS"]
+    for name, value in choice.items():
+        os.environ.setdefault(name, value)
+
+
+def backends() -> dict[str, str]:
+    """What is in use, for reports and tests."""
+    return {name: os.environ.get(name, "") for name in NATIVE}
