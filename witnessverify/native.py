@@ -7,12 +7,11 @@
               EIP-7702 authorities and ECRECOVER, instead of eth-keys' Python curve code
 
 Both libraries take their backend from an environment variable: eth-hash reads ETH_HASH_BACKEND
-when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()` sets them (unless
-they are set already, so an explicit choice wins) when witnessverify is imported.
-
-WV_PURE_PYTHON=1 selects the original backends instead: pycryptodome for keccak, eth-keys' own
-Python secp256k1 (and py_ecc, which py-evm always uses for BN254 and BLS12-381). The tests run
-both on the same inputs and require the same answers.
+when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()` sets them when
+witnessverify is imported: to the native backends unless they are set already (an explicit choice
+wins), or, with WV_PURE_PYTHON=1, to the original backends whatever they were: pycryptodome for
+keccak, eth-keys' own Python secp256k1 (py-evm always uses py_ecc for BN254 and BLS12-381). The
+tests run both on the same inputs and require the same answers.
 """
 
 from __future__ import annotations
@@ -40,7 +39,10 @@ def configure() -> None:
         if not _available("coincurve"):
             choice["ECC_BACKEND_CLASS"] = ORIGINAL["ECC_BACKEND_CLASS"]
     for name, value in choice.items():
-        os.environ.setdefault(name, value)
+        if PURE_PYTHON:
+            os.environ[name] = value
+        else:
+            os.environ.setdefault(name, value)
 
 
 def backends() -> dict[str, str]:
