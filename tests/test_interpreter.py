@@ -25,6 +25,7 @@ from eth.exceptions import InvalidInstruction, InvalidJumpDestination
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.message import Message
 from eth.vm.opcode import as_opcode
+from trie.validation import validate_is_node
 
 from witnessverify import sources
 from witnessverify.chains import resolve_chain
@@ -37,10 +38,10 @@ from witnessverify.rules.families import l2_vm_class
 from witnessverify.rules.l1.forks import PY_EVM_VMS, witness_vm_class
 from witnessverify.witness.missing import MissingLog
 from witnessverify.witness.state import WitnessStore
-from witnessverify.witness.tries import decode_node, encode_node
+from witnessverify.witness.tries import decode_node, encode_node, plainly_valid
 
 from .conftest import BUNDLES, REPO
-from .evm_asm import OPS, asm, push
+from .evm_asm import asm
 from .spec_diff import Acct, witness_from_alloc
 
 COUNT = int(os.environ.get("WV_FUZZ_COUNT", "25"))
@@ -327,6 +328,8 @@ def test_node_codec_is_pyrlp_on_every_witness_node():
         assert _outcome(decode_node, raw) == expected
         if expected[0] == "value":
             assert encode_node(expected[1]) == rlp.encode(expected[1])
+            if plainly_valid(expected[1]):
+                validate_is_node(expected[1])  # what the shortcut skips must pass
             seen += 1
     assert seen > 10_000
 
@@ -337,6 +340,15 @@ def test_node_codec_is_pyrlp_on_every_witness_node():
 ])
 def test_node_codec_errors_as_pyrlp(raw):
     assert _outcome(decode_node, raw) == _outcome(rlp.decode, raw)
+
+
+@pytest.mark.parametrize("node", [
+    [b""] * 17, [b"\x01" * 32] * 16 + [b""], [b"\x20", b"v"], [b"\x01" * 31] + [b""] * 16, [[b"\x20", b"v"]] + [b""] * 16,
+    [b"k", [b"\x20", b"v"]], [b"a", b"b", b"c"], [b"", 5], b"", [],
+])
+def test_the_validity_shortcut_never_accepts_what_py_trie_rejects(node):
+    if plainly_valid(node):
+        validate_is_node(node)
 
 
 def test_keccak_backends_agree_on_witness_nodes():

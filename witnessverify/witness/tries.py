@@ -8,7 +8,8 @@ and of the state root. Two subclasses change only how a node is turned into and 
   ReadTrie   decodes each node once per witness store and keeps it (by hash, so the cached
              decoding is the node); lookups never change a node
   WriteTrie  for the updates: takes decodings from that cache as fresh copies (py-trie edits the
-             nodes it gets in place), and encodes new nodes with `encode_node`
+             nodes it gets in place), and encodes new nodes with `encode_node` after checking
+             them with `plainly_valid` (py-trie's `validate_is_node` for anything else)
 
 `decode_node` and `encode_node` handle the shapes real trie nodes have (a list of byte strings, in
 canonical RLP) and hand anything else to pyrlp, so a malformed node raises what it always raised;
@@ -107,6 +108,22 @@ def encode_node(node) -> bytes:
     return bytes((0xF7 + len(size),)) + size + payload
 
 
+def plainly_valid(node) -> bool:
+    """True for a branch of empty/32-byte children and a byte-string value, or a leaf/extension
+    of two byte strings: nodes py-trie's `validate_is_node` accepts. Anything else (an embedded
+    node, a malformed one) goes to `validate_is_node` itself."""
+    if type(node) is not list:
+        return False
+    if len(node) == 17:
+        if type(node[16]) is not bytes:
+            return False
+        for child in node[:16]:
+            if type(child) is not bytes or (child and len(child) != 32):
+                return False
+        return True
+    return len(node) == 2 and type(node[0]) is bytes and type(node[1]) is bytes
+
+
 def copy_node(node):
     """A copy py-trie may edit in place without touching the cached node."""
     if type(node) is not list:
@@ -151,7 +168,8 @@ class WriteTrie(HexaryTrie):
         return super().get_node(node_hash)
 
     def _create_node_to_db_mapping(self, node):
-        validate_is_node(node)
+        if not plainly_valid(node):
+            validate_is_node(node)
         if node == BLANK_NODE:
             return BLANK_NODE, None
         encoded = encode_node(node)
