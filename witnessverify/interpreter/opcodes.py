@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Optional
+from weakref import WeakKeyDictionary
 
 from eth.exceptions import FullStack
 from eth.vm.logic import arithmetic, comparison, context, duplication, flow, memory, stack, swap
@@ -343,7 +344,8 @@ def _fast_kind(opcode) -> tuple[int, Optional[Callable]]:
     return SLOW, None
 
 
-_TABLES: dict[type, OpcodeTable] = {}
+# by class, weakly: the OP, Base and Celo classes are made afresh for each block
+_TABLES: "WeakKeyDictionary[type, OpcodeTable]" = WeakKeyDictionary()
 
 
 def opcode_table(computation_class: type) -> OpcodeTable:
