@@ -1,6 +1,5 @@
-"""The fast interpreter (witnessverify/interpreter/) against py-evm's own loop, and the native
-backends (witnessverify/native.py, witness/tries.py, lazy_imports.py) against the original ones,
-on the same inputs.
+"""The fast interpreter (witnessverify/interpreter/) against py-evm's own loop, and the trie node
+codec against pyrlp, on the same inputs.
 
   - every bundled real block, verified with WV_INTERPRETER=fast and =py-evm: the same verdict and
     the same computed header (state root, receipts root, logs bloom, gas, ...);
@@ -8,8 +7,9 @@ on the same inputs.
     data, truncated PUSHes, memory far away, calls, reverts, logs) run as one message on every
     L1 fork and on OP, Base and Celo computations: the same gas left, refund, output, logs,
     error and post-state root. WV_FUZZ_COUNT scales the number of programs (default 25 per fork);
-  - keccak (pysha3 / pycryptodome), sender recovery (coincurve / eth-keys' Python code) and the
-    trie node codec (ours / pyrlp) on the real witnesses and transactions.
+  - the trie node codec (witness/tries.py) against pyrlp on every node of the real witnesses.
+
+The native backends are compared with the original ones in tests/test_native_backends.py.
 """
 
 from __future__ import annotations
@@ -349,60 +349,3 @@ def test_node_codec_errors_as_pyrlp(raw):
 def test_the_validity_shortcut_never_accepts_what_py_trie_rejects(node):
     if plainly_valid(node):
         validate_is_node(node)
-
-
-def test_keccak_backends_agree_on_witness_nodes():
-    from eth_hash.backends import pycryptodome, pysha3
-
-    for raw in _witness_items():
-        assert pysha3.keccak256(raw) == pycryptodome.keccak256(raw)
-
-
-def test_sender_recovery_backends_agree_on_real_transactions(monkeypatch):
-    """coincurve and eth-keys' Python secp256k1 recover the same senders (eth-keys reads
-    ECC_BACKEND_CLASS on each use)."""
-    from witnessverify.witness.check import check
-
-    checked = []
-    for name in ("1-24628607.json", "10-121003241.json", "42220-75046581.json"):
-        (bundle,) = sources.load(BUNDLES / name)
-        checked += list(check(bundle, resolve_chain(None, bundle.chain_id, name)).block.transactions)
-    senders = {}
-    for backend in ("eth_keys.backends.CoinCurveECCBackend", "eth_keys.backends.NativeECCBackend"):
-        monkeypatch.setenv("ECC_BACKEND_CLASS", backend)
-        senders[backend] = [t.get_sender() for t in checked if hasattr(t, "get_sender")]
-    assert len(senders["eth_keys.backends.NativeECCBackend"]) > 50
-    assert senders["eth_keys.backends.CoinCurveECCBackend"] == senders["eth_keys.backends.NativeECCBackend"]
-
-
-def _python(code: str, **env) -> str:
-    clean = {k: v for k, v in os.environ.items() if k not in ("ETH_HASH_BACKEND", "ECC_BACKEND_CLASS")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                            env={**clean, **env}, check=True)
-    return result.stdout.strip()
-
-
-def test_curve_precompiles_load_on_first_use():
-    """BLS12-381 and BN254 code is not imported until a precompile is called; the block with
-    ECADD, ECMUL and ECPAIRING calls verifies through the stand-ins."""
-    out = _python(
-        "import sys, witnessverify.pipeline as p, witnessverify.sources as s\n"
-        "print('py_ecc.optimized_bls12_381' in sys.modules, 'py_ecc.optimized_bn128' in sys.modules)\n"
-        "(b,) = s.load('witnesses/17000-2860556.json')\n"
-        "print(p.verify_bundle(b).verdict, 'py_ecc.optimized_bn128' in sys.modules,"
-        " 'py_ecc.optimized_bls12_381' in sys.modules)\n"
-    )
-    assert out.splitlines() == ["False False", "VALID True False"]
-
-
-def test_pure_python_backends_selectable():
-    out = _python(
-        "import witnessverify, witnessverify.native as n; from eth_hash.auto import keccak; keccak(b'');"
-        "print(n.backends()['ETH_HASH_BACKEND'], n.backends()['ECC_BACKEND_CLASS'].rsplit('.', 1)[1],"
-        " type(keccak._backend.keccak256.__self__).__name__)",
-        WV_PURE_PYTHON="1",
-    )
-    assert out == "pycryptodome NativeECCBackend CryptodomeBackend"
-    out = _python("import witnessverify.native as n; from eth_hash.auto import keccak; keccak(b'');"
-                  "print(type(keccak._backend.keccak256.__self__).__name__)")
-    assert out == "PySha3Backend"

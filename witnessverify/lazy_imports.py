@@ -18,6 +18,7 @@ already, `install()` does nothing.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from importlib.machinery import PathFinder
 from types import ModuleType
@@ -72,11 +73,22 @@ class LazyFunction:
         return f"<lazy {self.module}.{self.attr}{' ' + str(self.kwargs) if self.kwargs else ''}>"
 
 
+def _package_path(name: str):
+    """Where package `name` of `eth` lies (without importing `eth`), so that its submodules (the
+    gas constants) still import normally under the stand-in; None for a plain module."""
+    root = importlib.util.find_spec("eth")
+    path = os.path.join(os.path.dirname(root.origin), *name.split(".")[1:])
+    return [path] if os.path.isdir(path) else None
+
+
 def install() -> None:
     if "eth" in sys.modules:
         return
     for name, (attrs, curried) in LAZY.items():
         stand_in = _StandIn(name)
+        path = _package_path(name)
+        if path is not None:
+            stand_in.__path__ = path
         for attr in attrs:
             setattr(stand_in, attr, LazyFunction(name, attr, curried))
         sys.modules[name] = stand_in

@@ -5,6 +5,8 @@
               storage key, code hash and KECCAK256 opcode goes through it
   secp256k1   coincurve (libsecp256k1; eth-keys' CoinCurveECCBackend) for transaction senders,
               EIP-7702 authorities and ECRECOVER, instead of eth-keys' Python curve code
+  BLS12-381   py-arkworks-bls12381 for the EIP-2537 precompiles (rules/l1/bls12_381.py) instead
+              of py-evm's py_ecc versions: a pairing check ~1 ms instead of ~0.8 s
 
 Both libraries take their backend from an environment variable: eth-hash reads ETH_HASH_BACKEND
 when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()` sets them when
@@ -45,6 +47,13 @@ def configure() -> None:
             os.environ.setdefault(name, value)
 
 
+def native_bls12_381() -> bool:
+    """Whether the EIP-2537 precompiles run on arkworks (else py-evm's py_ecc code)."""
+    return not PURE_PYTHON and _available("py_arkworks_bls12381")
+
+
 def backends() -> dict[str, str]:
     """What is in use, for reports and tests."""
-    return {name: os.environ.get(name, "") for name in NATIVE}
+    chosen = {name: os.environ.get(name, "") for name in NATIVE}
+    chosen["BLS12_381"] = "arkworks" if native_bls12_381() else "py_ecc"
+    return chosen

@@ -38,6 +38,7 @@ from eth.vm.forks.prague.constants import CONSOLIDATION_REQUEST_TYPE, DEPOSIT_RE
 from eth_utils import ValidationError
 from hashlib import sha256
 
+from ... import native
 from ...interpreter import FastInterpreter
 from .blobs import blob_base_fee
 from ...chains import FORK_ORDER, OSAKA_EVM_FORKS, BlobParams
@@ -196,15 +197,18 @@ def witness_vm_class(fork: str, dao_fork_block: Optional[int] = None, blob_param
         attrs["blob_params"] = blob_params
         bases = (BlobScheduleMixin,) + bases
     computation = base_state.computation_class
-    computation_attrs: dict = {}
+    precompiles = dict(computation.get_precompiles())
     if fork in _MODEXP_GAS:
         # py-evm's MODEXP operation is wrong for 0^0 (see modexp.py): ours, with the fork's gas rule
-        precompiles = dict(computation.get_precompiles())
         precompiles[(5).to_bytes(20, "big")] = make_modexp(_MODEXP_GAS[fork])
-        computation_attrs["_precompiles"] = precompiles
+    if _since(fork, "prague") and native.native_bls12_381():
+        from . import bls12_381  # EIP-2537 on arkworks (native.py)
+
+        precompiles.update(bls12_381.PRECOMPILES)
     # the fast interpreter loop (interpreter/) under every fork's computation, and so under the
     # OP, Base and Celo computations built on top of these classes
-    attrs["computation_class"] = type(f"Witness{computation.__name__}", (FastInterpreter, computation), computation_attrs)
+    attrs["computation_class"] = type(f"Witness{computation.__name__}", (FastInterpreter, computation),
+                                      {"_precompiles": precompiles})
     state_class = type(f"Witness{base_state.__name__}", bases, attrs)
     return type(
         f"Witness{base.__name__}", (WitnessVMMixin, base), {"_state_class": state_class, "evm_fork": fork}
