@@ -94,7 +94,7 @@ class _Call:
     """What a precompile uses of a computation."""
 
     def __init__(self, data: bytes) -> None:
-        self.msg = type("Msg", (), {"data": data})()
+        self.msg = type("Msg", (), {"data": data, "data_as_bytes": bytes(data)})()
         self.gas = 0
         self.output = b""
 
@@ -189,3 +189,29 @@ def test_prague_and_later_use_arkworks_unless_pure_python():
                   "print(witness_vm_class('osaka').get_state_class().computation_class.get_precompiles()"
                   "[(0x0F).to_bytes(20, 'big')])", WV_PURE_PYTHON="1")
     assert "lazy eth.precompiles.bls12_381.bls12_pairing_check" in out
+
+
+# -- KZG point evaluation -----------------------------------------------------------------------------
+def test_point_evaluation_is_py_evms_with_the_setup_loaded_once():
+    """Ours and py-evm's on a real proof (made with ckzg from a blob) and on broken variants:
+    the same output, gas or error; and ours loads the trusted setup once."""
+    import hashlib
+
+    import ckzg
+    from eth.precompiles.point_evaluation import point_evaluation_precompile
+
+    from witnessverify.rules.l1 import point_evaluation as ours
+
+    setup = ours.trusted_setup()
+    blob = b"".join((i * 7919).to_bytes(32, "big") for i in range(4096))
+    commitment = ckzg.blob_to_kzg_commitment(blob, setup)
+    z = (12345).to_bytes(32, "big")
+    proof, y = ckzg.compute_kzg_proof(blob, z, setup)
+    versioned = b"\x01" + hashlib.sha256(commitment).digest()[1:]
+    good = versioned + z + y + commitment + proof
+    cases = [good, good[:-1], versioned + z + (int.from_bytes(y, "big") ^ 1).to_bytes(32, "big") + commitment + proof,
+             b"\x02" + good[1:], versioned + (2**256 - 1).to_bytes(32, "big") + y + commitment + proof]
+    for data in cases:
+        assert _call(ours.point_evaluation, data) == _call(point_evaluation_precompile, data), data.hex()[:80]
+    assert _call(ours.point_evaluation, good)[0] == "ok"
+    assert ours.trusted_setup.cache_info().misses == 1

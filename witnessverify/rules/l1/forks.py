@@ -44,6 +44,7 @@ from .blobs import blob_base_fee
 from ...chains import FORK_ORDER, OSAKA_EVM_FORKS, BlobParams
 from .osaka import BPO1VM, BPO2VM, BPO3VM, BPO4VM, BPO5VM, OsakaVM
 from .modexp import make_modexp
+from . import point_evaluation
 from .requests import deposit_requests
 from .system_calls import (
     BEACON_ROOTS_ADDRESS, CONSOLIDATION_REQUEST_ADDRESS, HISTORY_STORAGE_ADDRESS, WITHDRAWAL_REQUEST_ADDRESS, system_call,
@@ -201,6 +202,9 @@ def witness_vm_class(fork: str, dao_fork_block: Optional[int] = None, blob_param
     if fork in _MODEXP_GAS:
         # py-evm's MODEXP operation is wrong for 0^0 (see modexp.py): ours, with the fork's gas rule
         precompiles[(5).to_bytes(20, "big")] = make_modexp(_MODEXP_GAS[fork])
+    if _since(fork, "cancun"):
+        # py-evm's reloads the KZG trusted setup on every call (point_evaluation.py)
+        precompiles[point_evaluation.ADDRESS] = point_evaluation.point_evaluation
     if _since(fork, "prague") and native.native_bls12_381():
         from . import bls12_381  # EIP-2537 on arkworks (native.py)
 
