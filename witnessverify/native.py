@@ -8,12 +8,16 @@
   BLS12-381   py-arkworks-bls12381 for the EIP-2537 precompiles (rules/l1/bls12_381.py) instead
               of py-evm's py_ecc versions: a pairing check ~1 ms instead of ~0.8 s
 
-Both libraries take their backend from an environment variable: eth-hash reads ETH_HASH_BACKEND
-when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()` sets them when
-witnessverify is imported: to the native backends unless they are set already (an explicit choice
-wins), or, with WV_PURE_PYTHON=1, to the original backends whatever they were: pycryptodome for
-keccak, eth-keys' own Python secp256k1 (py-evm always uses py_ecc for BN254 and BLS12-381). The
-tests run both on the same inputs and require the same answers.
+eth-hash and eth-keys take their backend from an environment variable: eth-hash reads
+ETH_HASH_BACKEND when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()`
+sets them when witnessverify is imported: to the native backends unless they are set already (an
+explicit choice wins), or, with WV_PURE_PYTHON=1, to the original backends whatever they were. The
+BLS12-381 precompiles are chosen where each fork's VM class is built (rules/l1/forks.py).
+
+WV_PURE_PYTHON=1 therefore runs what py-evm runs by itself: pycryptodome for keccak, eth-keys'
+Python secp256k1, py_ecc for BLS12-381 (and, in every mode, py_ecc for BN254: no maintained native
+binding of it is on PyPI). tests/test_native_backends.py runs both on the same inputs and requires
+the same answers.
 """
 
 from __future__ import annotations

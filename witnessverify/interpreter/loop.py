@@ -37,7 +37,7 @@ FAST = "fast"
 PY_EVM = "py-evm"
 _selected = os.environ.get("WV_INTERPRETER", FAST)
 if _selected not in (FAST, PY_EVM):
-    raise SystemExit(f"WV_INTERPRETER must be {FAST!r} or {PY_EVM!r}, not {_selected!r}")
+    raise ValueError(f"WV_INTERPRETER must be {FAST!r} or {PY_EVM!r}, not {_selected!r}")
 
 
 def selected() -> str:
