@@ -7,7 +7,6 @@ witness-ingest MB/s (reading the bundle file, decoding it and checking the witne
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest

@@ -1,10 +1,14 @@
 """Osaka, BPO1, BPO2 rules proven against the Ethereum execution specs (differential tests).
 
 Each case runs one block on the specs and on witnessverify from the same pre-state, through the
-stateless path (a witness made from the pre-state). See tests/spec_diff.py.
+stateless path (a witness made from the pre-state). See tests/spec_diff.py. Besides the fixed
+cases, seeded random MODEXP, P256VERIFY and CLZ inputs: WV_FUZZ_COUNT of each (default 25).
 """
 
 from __future__ import annotations
+
+import os
+import random
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -17,6 +21,7 @@ from .spec_diff import Acct, Case, assert_agree, base_alloc, blob_tx, tx
 PROBER = bytes.fromhex("5000000000000000000000000000000000000001")
 CONTRACT = bytes.fromhex("5000000000000000000000000000000000000002")
 OSAKA_FORKS = ("osaka", "bpo1", "bpo2")
+COUNT = int(os.environ.get("WV_FUZZ_COUNT", "25"))
 
 
 def probe_case(fork: str, target: int, data: bytes, call_gas: int = 2_000_000) -> Case:
@@ -108,6 +113,54 @@ MODEXP = {
 @pytest.mark.parametrize("name", sorted(MODEXP))
 def test_modexp(name):
     assert_agree(probe_case("osaka", 5, MODEXP[name], call_gas=3_000_000))
+
+
+def _random_modexp(rng: random.Random) -> bytes:
+    sizes = [0, 1, 2, 31, 32, 33, 64, 65, 200, 1024, 1025]
+    base, exp, mod = (rng.randbytes(rng.choice(sizes)) for _ in range(3))
+    if rng.random() < 0.3:  # leading zeros and all-zero words, where lengths and values part ways
+        exp = bytes(rng.randrange(0, 40)) + exp[:8]
+    if rng.random() < 0.2:
+        mod = bytes(len(mod))
+    lengths = None
+    if rng.random() < 0.15:  # declared lengths the data does not have
+        lengths = (rng.choice(sizes + [2**32, 2**255]), rng.choice(sizes), rng.choice(sizes))
+    return modexp_input(base, exp, mod, lengths)
+
+
+@pytest.mark.parametrize("seed", range(COUNT))
+def test_random_modexp(seed):
+    rng = random.Random(seed)
+    assert_agree(probe_case(rng.choice(["prague", *OSAKA_FORKS]), 5, _random_modexp(rng),
+                            call_gas=rng.choice([500, 5_000, 200_000, 3_000_000])))
+
+
+@pytest.mark.parametrize("seed", range(COUNT))
+def test_random_p256verify(seed):
+    """The valid signature with bytes flipped, fields swapped for edge values, or cut short."""
+    rng = random.Random(seed)
+    data = bytearray(P256["valid"])
+    n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    p = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
+    for _ in range(rng.randint(0, 3)):
+        r = rng.random()
+        if r < 0.5:
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        elif r < 0.9:
+            field = rng.randrange(5)
+            data[32 * field: 32 * field + 32] = rng.choice([0, 1, n - 1, n, n + 1, p - 1, p, 2**256 - 1]).to_bytes(32, "big")
+    if rng.random() < 0.1:
+        data = data[: rng.randrange(len(data))]
+    assert_agree(probe_case(rng.choice(OSAKA_FORKS), 0x100, bytes(data), call_gas=rng.choice([6899, 6900, 100_000])))
+
+
+@pytest.mark.parametrize("seed", range(COUNT))
+def test_random_clz(seed):
+    rng = random.Random(seed)
+    values = [rng.getrandbits(rng.randrange(1, 257)) for _ in range(8)]
+    fork = rng.choice(OSAKA_FORKS)
+    code = b"".join(asm(v, "CLZ", i, "SSTORE") for i, v in enumerate(values)) + asm("STOP")
+    assert_agree(Case(fork=fork, alloc=base_alloc({CONTRACT: Acct(code=code)}), txs=[tx(fork, 0, 0, CONTRACT)]))
 
 
 def test_modexp_empty_base_zero_exponent_before_osaka():

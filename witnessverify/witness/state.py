@@ -28,6 +28,7 @@ from trie.exceptions import ValidationError as TrieValidationError
 
 from ..errors import WitnessInvalid
 from .missing import Missing, MissingLog
+from .tries import ReadTrie, WriteTrie
 
 _EMPTY_ACCOUNT = Account()
 _UNSET = object()
@@ -39,6 +40,8 @@ class WitnessStore:
     def __init__(self, preimages: dict[bytes, bytes], missing: MissingLog) -> None:
         self.nodes = preimages
         self.missing = missing
+        # trie nodes as decoded, by hash (tries.py)
+        self.decoded: dict[bytes, object] = {}
 
     # The mapping interface HexaryTrie needs.
     def __getitem__(self, key: bytes) -> bytes:
@@ -209,7 +212,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         except KeyError:
             pass
         try:
-            raw = HexaryTrie(self._store, self._root).get(keccak(address))
+            raw = ReadTrie(self._store, self._root).get(keccak(address))
             account = rlp.decode(raw, sedes=Account) if raw else None
         except MissingTrieNode as exc:
             self._missing.add(Missing("node", exc.missing_node_hash, account=address, path=_path(exc), during=during))
@@ -230,7 +233,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         value = 0
         if account is not None and account.storage_root != BLANK_ROOT_HASH:
             try:
-                raw = HexaryTrie(self._store, account.storage_root).get(_slot_key(slot))
+                raw = ReadTrie(self._store, account.storage_root).get(_slot_key(slot))
                 value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
             except MissingTrieNode as exc:
                 self._missing.add(Missing("node", exc.missing_node_hash, address, slot, path=_path(exc)))
@@ -442,7 +445,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         for address, slots in self._storage.items():
             for slot, value in slots.items():
                 self.post_storage[(address, slot)] = value
-        trie = HexaryTrie(self._store, self._root)
+        trie = WriteTrie(self._store, self._root)
         with trie.squash_changes() as batch:
             ordered = sorted(final.items(), key=lambda kv: kv[1] is None)  # updates first
             for address, account in ordered:
@@ -479,7 +482,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         return self._root
 
     def _apply_storage(self, address: Address, root: Hash32, slots: dict[int, int]) -> Hash32:
-        trie = HexaryTrie(self._store, root)
+        trie = WriteTrie(self._store, root)
         with trie.squash_changes() as batch:
             # non-zero values (updates, insertions) first, then deletions
             for slot, value in sorted(slots.items(), key=lambda kv: kv[1] == 0):

@@ -38,10 +38,13 @@ from eth.vm.forks.prague.constants import CONSOLIDATION_REQUEST_TYPE, DEPOSIT_RE
 from eth_utils import ValidationError
 from hashlib import sha256
 
+from ... import native
+from ...interpreter import FastInterpreter
 from .blobs import blob_base_fee
 from ...chains import FORK_ORDER, OSAKA_EVM_FORKS, BlobParams
 from .osaka import BPO1VM, BPO2VM, BPO3VM, BPO4VM, BPO5VM, OsakaVM
 from .modexp import make_modexp
+from . import point_evaluation
 from .requests import deposit_requests
 from .system_calls import (
     BEACON_ROOTS_ADDRESS, CONSOLIDATION_REQUEST_ADDRESS, HISTORY_STORAGE_ADDRESS, WITHDRAWAL_REQUEST_ADDRESS, system_call,
@@ -195,13 +198,21 @@ def witness_vm_class(fork: str, dao_fork_block: Optional[int] = None, blob_param
         attrs["blob_params"] = blob_params
         bases = (BlobScheduleMixin,) + bases
     computation = base_state.computation_class
+    precompiles = dict(computation.get_precompiles())
     if fork in _MODEXP_GAS:
         # py-evm's MODEXP operation is wrong for 0^0 (see modexp.py): ours, with the fork's gas rule
-        precompiles = dict(computation.get_precompiles())
         precompiles[(5).to_bytes(20, "big")] = make_modexp(_MODEXP_GAS[fork])
-        attrs["computation_class"] = type(
-            f"Witness{computation.__name__}", (computation,), {"_precompiles": precompiles}
-        )
+    if _since(fork, "cancun"):
+        # py-evm's reloads the KZG trusted setup on every call (point_evaluation.py)
+        precompiles[point_evaluation.ADDRESS] = point_evaluation.point_evaluation
+    if _since(fork, "prague") and native.native_bls12_381():
+        from . import bls12_381  # EIP-2537 on arkworks (native.py)
+
+        precompiles.update(bls12_381.PRECOMPILES)
+    # the fast interpreter loop (interpreter/) under every fork's computation, and so under the
+    # OP, Base and Celo computations built on top of these classes
+    attrs["computation_class"] = type(f"Witness{computation.__name__}", (FastInterpreter, computation),
+                                      {"_precompiles": precompiles})
     state_class = type(f"Witness{base_state.__name__}", bases, attrs)
     return type(
         f"Witness{base.__name__}", (WitnessVMMixin, base), {"_state_class": state_class, "evm_fork": fork}

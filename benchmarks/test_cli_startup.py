@@ -1,0 +1,42 @@
+"""A whole CLI run on a 1-transaction block: process start, imports, verification, report.
+
+Run: .venv/bin/python -m pytest benchmarks/test_cli_startup.py --benchmark-only -s
+
+Target: at most 0.5 s CPU (user + system of the child process, best of ROUNDS). For small blocks
+the start-up is the cost: py-evm's forks, the precompiles' curve libraries and Ethash are
+imported only when a block needs them (witnessverify/lazy_imports.py).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BUNDLES = Path(__file__).resolve().parent.parent / "witnesses"
+BLOCKS = ["560048-1151683.json", "11142220-2346038.json"]  # Hoodi 1 tx (Prague); Celo Sepolia deposit-only (Isthmus)
+ROUNDS = int(os.environ.get("WV_BENCH_ROUNDS", "5"))
+TARGET_CPU_S = 0.5
+
+
+def _child_cpu(argv: list[str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(argv, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+@pytest.mark.parametrize("name", BLOCKS)
+def test_cli_one_block(benchmark, name):
+    argv = [sys.executable, "-m", "witnessverify", "verify", str(BUNDLES / name)]
+    cpu = [_child_cpu(argv) for _ in range(ROUNDS)]
+    benchmark.pedantic(subprocess.run, args=(argv,), kwargs={"capture_output": True}, rounds=1, iterations=1)
+    benchmark.extra_info["cpu_s_best"] = round(min(cpu), 3)
+    benchmark.extra_info["cpu_s_all"] = [round(c, 3) for c in cpu]
+    print(f"\n{name}: whole CLI run {min(cpu):.3f} s CPU (best of {ROUNDS}; all {', '.join(f'{c:.2f}' for c in cpu)})")
+    assert min(cpu) <= TARGET_CPU_S, f"a 1-transaction block took {min(cpu):.3f} s CPU (target {TARGET_CPU_S})"

@@ -1,0 +1,178 @@
+"""py-trie's HexaryTrie with the node codec made cheap, for the witness state (state.py).
+
+Reading an account or a slot walks from the state root; applying a block's writes re-encodes and
+re-hashes every node on each written path. With py-trie as it is, decoding and encoding those
+nodes through pyrlp (generic, with ABC type checks per item) was most of the cost of state reads
+and of the state root. Two subclasses change only how a node is turned into and out of bytes:
+
+  ReadTrie   decodes each node once per witness store and keeps it (by hash, so the cached
+             decoding is the node); lookups never change a node
+  WriteTrie  for the updates: takes decodings from that cache as fresh copies (py-trie edits the
+             nodes it gets in place), and encodes new nodes with `encode_node` after checking
+             them with `plainly_valid` (py-trie's `validate_is_node` for anything else)
+
+`decode_node` and `encode_node` handle the shapes real trie nodes have (a list of byte strings, in
+canonical RLP) and hand anything else to pyrlp, so a malformed node raises what it always raised;
+on what they handle they return exactly pyrlp's result (tests/test_interpreter.py checks this on
+every node of the bundled witnesses).
+"""
+
+from __future__ import annotations
+
+import rlp
+from eth_hash.auto import keccak
+from rlp.codec import encode_raw
+from trie import HexaryTrie
+from trie.constants import BLANK_NODE, BLANK_NODE_HASH
+from trie.validation import validate_is_node
+
+
+def decode_node(raw: bytes):
+    """rlp.decode(raw) for a trie node; a fast path for a list of canonical byte strings."""
+    if type(raw) is not bytes or not raw:
+        return rlp.decode(raw)
+    b0 = raw[0]
+    if b0 < 0xC0:
+        return rlp.decode(raw)
+    if b0 < 0xF8:
+        pos, end = 1, 1 + b0 - 0xC0
+    else:
+        width = b0 - 0xF7
+        if len(raw) < 2 or raw[1] == 0:
+            return rlp.decode(raw)
+        length = int.from_bytes(raw[1 : 1 + width], "big")
+        if length < 56:
+            return rlp.decode(raw)
+        pos = 1 + width
+        end = pos + length
+    if end != len(raw):
+        return rlp.decode(raw)
+    items = []
+    append = items.append
+    while pos < end:
+        b = raw[pos]
+        if b < 0x80:
+            append(raw[pos : pos + 1])
+            pos += 1
+        elif b < 0xB8:
+            length = b - 0x80
+            if length == 1 and (pos + 1 >= end or raw[pos + 1] < 0x80):
+                return rlp.decode(raw)
+            pos += 1
+            append(raw[pos : pos + length])
+            pos += length
+        elif b < 0xC0:
+            width = b - 0xB7
+            if pos + 1 >= end or raw[pos + 1] == 0:
+                return rlp.decode(raw)
+            length = int.from_bytes(raw[pos + 1 : pos + 1 + width], "big")
+            if length < 56:
+                return rlp.decode(raw)
+            pos += 1 + width
+            append(raw[pos : pos + length])
+            pos += length
+        else:  # an embedded node: pyrlp's general decoder
+            return rlp.decode(raw)
+    if pos != end:
+        return rlp.decode(raw)
+    return items
+
+
+def _encode_string(item: bytes) -> bytes:
+    n = len(item)
+    if n == 1 and item[0] < 0x80:
+        return item
+    if n < 56:
+        return bytes((0x80 + n,)) + item
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((0xB7 + len(size),)) + size + item
+
+
+def encode_node(node) -> bytes:
+    """rlp.encode(node) (pyrlp's `encode_raw`) for a node of byte strings and nested lists."""
+    if type(node) is not list:
+        return encode_raw(node)
+    parts = []
+    for item in node:
+        if type(item) is bytes:
+            parts.append(_encode_string(item))
+        elif type(item) is list:
+            parts.append(encode_node(item))
+        else:
+            return encode_raw(node)
+    payload = b"".join(parts)
+    n = len(payload)
+    if n < 56:
+        return bytes((0xC0 + n,)) + payload
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes((0xF7 + len(size),)) + size + payload
+
+
+def plainly_valid(node) -> bool:
+    """True for a branch of empty/32-byte children and a byte-string value, or a leaf/extension
+    of two byte strings: nodes py-trie's `validate_is_node` accepts. Anything else (an embedded
+    node, a malformed one) goes to `validate_is_node` itself."""
+    if type(node) is not list:
+        return False
+    if len(node) == 17:
+        if type(node[16]) is not bytes:
+            return False
+        for child in node[:16]:
+            if type(child) is not bytes or (child and len(child) != 32):
+                return False
+        return True
+    return len(node) == 2 and type(node[0]) is bytes and type(node[1]) is bytes
+
+
+def copy_node(node):
+    """A copy py-trie may edit in place without touching the cached node."""
+    if type(node) is not list:
+        return node
+    return [item if type(item) is bytes else copy_node(item) for item in node]
+
+
+def _decoded_cache(db):
+    """The store's cache of decoded nodes (py-trie's squash_changes wraps it in a ScratchDB)."""
+    cache = getattr(db, "decoded", None)
+    if cache is None:
+        cache = getattr(getattr(db, "wrapped_db", None), "decoded", None)
+    return cache
+
+
+class ReadTrie(HexaryTrie):
+    """A HexaryTrie for lookups, decoding each node of the store once."""
+
+    def get_node(self, node_hash):
+        if type(node_hash) is bytes and len(node_hash) == 32 and node_hash != BLANK_NODE_HASH:
+            decoded = self.db.decoded
+            try:
+                return decoded[node_hash]
+            except KeyError:
+                node = decoded[node_hash] = decode_node(self.db[node_hash])
+                return node
+        return super().get_node(node_hash)
+
+
+class WriteTrie(HexaryTrie):
+    """A HexaryTrie for updates: cached decodings (copied), `encode_node` for new nodes."""
+
+    def get_node(self, node_hash):
+        if type(node_hash) is bytes and len(node_hash) == 32 and node_hash != BLANK_NODE_HASH:
+            decoded = _decoded_cache(self.db)
+            if decoded is not None:
+                try:
+                    node = decoded[node_hash]
+                except KeyError:
+                    node = decoded[node_hash] = decode_node(self.db[node_hash])
+                return copy_node(node)
+        return super().get_node(node_hash)
+
+    def _create_node_to_db_mapping(self, node):
+        if not plainly_valid(node):
+            validate_is_node(node)
+        if node == BLANK_NODE:
+            return BLANK_NODE, None
+        encoded = encode_node(node)
+        if len(encoded) < 32:
+            return node, None
+        return keccak(encoded), encoded
