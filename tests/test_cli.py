@@ -68,6 +68,15 @@ def test_usage_errors_exit_2():
     assert r.returncode == 4 and "unknown chain" in r.stdout
 
 
+def test_a_bad_interpreter_choice_is_a_usage_error_not_a_traceback():
+    import os
+
+    r = subprocess.run([sys.executable, "-m", "witnessverify", "verify", str(KEEPER_HOODI)], capture_output=True,
+                       text=True, timeout=120, env=dict(os.environ, WV_INTERPRETER="fastest"))
+    assert r.returncode == 2 and "Traceback" not in r.stdout + r.stderr
+    assert "WV_INTERPRETER must be 'fast' or 'py-evm', not 'fastest'" in r.stderr
+
+
 def test_no_such_path_exits_4():
     r = run("verify", "/nonexistent/witness.json")
     assert r.returncode == 4 and "no such file" in r.stdout

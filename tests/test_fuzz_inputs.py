@@ -20,7 +20,6 @@ import random
 import resource
 import time
 
-import pytest
 import rlp
 from eth_hash.auto import keccak
 

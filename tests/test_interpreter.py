@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 
 import pytest
 import rlp
@@ -40,7 +38,7 @@ from witnessverify.witness.missing import MissingLog
 from witnessverify.witness.state import WitnessStore
 from witnessverify.witness.tries import decode_node, encode_node, plainly_valid
 
-from .conftest import BUNDLES, REPO
+from .conftest import BUNDLES
 from .evm_asm import asm
 from .spec_diff import Acct, witness_from_alloc
 

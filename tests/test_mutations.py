@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
@@ -10,7 +9,6 @@ import sys
 import rlp
 from eth_hash.auto import keccak
 
-from witnessverify import sources
 from witnessverify.pipeline import verify_bundle, verify_path
 from witnessverify.verdict import ERROR, MISMATCH, VALID, WITNESS_INCOMPLETE, WITNESS_INVALID
 from witnessverify.witness.check import decode_header

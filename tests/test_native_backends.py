@@ -15,7 +15,6 @@ import random
 import subprocess
 import sys
 
-import pytest
 
 from witnessverify import sources
 from witnessverify.chains import resolve_chain

@@ -110,6 +110,11 @@ class _Guarded(click.Group):
 @click.version_option(package_name="witnessverify")
 def main() -> None:
     """Re-execute blocks statelessly from their execution witness and judge their headers."""
+    from .interpreter import environment_problem
+
+    problem = environment_problem()
+    if problem:
+        raise click.UsageError(problem)
 
 
 @main.command()

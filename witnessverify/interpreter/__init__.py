@@ -14,6 +14,6 @@ why its part is equivalent. `WV_INTERPRETER=py-evm` runs py-evm's original loop 
 tests compare the two on real blocks and on random programs).
 """
 
-from .loop import FAST, PY_EVM, FastInterpreter, interpreter, selected
+from .loop import FAST, PY_EVM, FastInterpreter, environment_problem, interpreter, selected
 
-__all__ = ["FAST", "PY_EVM", "FastInterpreter", "interpreter", "selected"]
+__all__ = ["FAST", "PY_EVM", "FastInterpreter", "environment_problem", "interpreter", "selected"]

@@ -35,9 +35,15 @@ from .stack import IntStack
 
 FAST = "fast"
 PY_EVM = "py-evm"
-_selected = os.environ.get("WV_INTERPRETER", FAST)
-if _selected not in (FAST, PY_EVM):
-    raise ValueError(f"WV_INTERPRETER must be {FAST!r} or {PY_EVM!r}, not {_selected!r}")
+_requested = os.environ.get("WV_INTERPRETER", FAST)
+_selected = _requested if _requested in (FAST, PY_EVM) else FAST
+
+
+def environment_problem() -> Optional[str]:
+    """What is wrong with WV_INTERPRETER, if anything (the CLI refuses to run with it, exit 2)."""
+    if _requested in (FAST, PY_EVM):
+        return None
+    return f"WV_INTERPRETER must be {FAST!r} or {PY_EVM!r}, not {_requested!r}"
 
 
 def selected() -> str:

@@ -22,7 +22,6 @@ from eth.db.journal import get_next_checkpoint
 from eth.rlp.accounts import Account
 from eth_hash.auto import keccak
 from eth_typing import Address, Hash32
-from trie import HexaryTrie
 from trie.exceptions import InvalidNibbles, InvalidNode, MissingTrieNode
 from trie.exceptions import ValidationError as TrieValidationError
 
