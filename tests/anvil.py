@@ -101,6 +101,7 @@ class LyingProxy:
         self.lies: dict[str, Callable] = {}
         self.faults: dict[str, dict] = {}
         self.rewrite: Optional[Callable] = None  # params -> params, before forwarding
+        self.calls: list[str] = []  # the method of every request received, in order
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -109,6 +110,7 @@ class LyingProxy:
 
             def do_POST(self):
                 req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                proxy.calls.append(req.get("method"))
                 fault = proxy.faults.get(req.get("method")) or proxy.faults.get("*") or {}
                 if fault.get("delay"):
                     time.sleep(fault["delay"])

@@ -29,7 +29,7 @@ from witnessverify.errors import InputError
 from witnessverify.store import SCHEMA_VERSION, CheckRecord, History
 from witnessverify.tiebreak.rpc import RpcClient
 from witnessverify.watch.alerts import Alerter, AlertRules
-from witnessverify.watch.daemon import CURSOR, Watcher
+from witnessverify.watch.daemon import CURSOR, REORG_SCAN, Watcher
 from witnessverify.watch.metrics import Metrics
 from witnessverify.watch.schedule import Schedule
 from witnessverify.watch.status import StatusServer
@@ -326,6 +326,30 @@ def test_a_reorg_marks_the_abandoned_block_and_judges_its_replacement_once(tmp_p
         assert rows[1]["overall"] == "SPLIT"
         (v,) = rows[1]["verdicts"]
         assert v["verdict"] == "DISAGREES" and v["fields"] == ["baseFeePerGas"]
+    alerter.close()
+
+
+def test_a_pass_while_the_head_stands_still_asks_the_node_almost_nothing(tmp_path, anvil, proxy):
+    """The reorg scan runs when the head moved, not on every pass: a node polled every few seconds
+    is not asked for its last 64 blocks each time."""
+    a = anvil.accounts()
+    first = anvil.mine_block([{"from": a[5], "to": "0x" + "51" * 20, "value": 1}])
+    for i in range(11):
+        anvil.mine_block([{"from": a[5], "to": "0x" + "51" * 20, "value": i + 2}])
+    w, history, _, alerter = watcher(tmp_path, [rpc("node", proxy.url)], start=first)
+    assert len(w.run_pass().judged) == 12
+    proxy.calls.clear()
+    idle = w.run_pass()
+    assert idle.judged == [] and idle.abandoned == []
+    assert len(proxy.calls) <= 3 and "debug_executionWitness" not in proxy.calls, proxy.calls
+    anvil.mine_block([{"from": a[5], "to": "0x" + "51" * 20, "value": 99}])
+    proxy.calls.clear()
+    moved = w.run_pass()
+    assert len(moved.judged) == 1 and history.count() == 13
+    # before the new block is judged: the head, the hash at the target, then the newest judged
+    # blocks looked at again, one request each and no more than REORG_SCAN of them (not 12)
+    scan = proxy.calls[:next(i for i, m in enumerate(proxy.calls) if m != "eth_getBlockByNumber")]
+    assert len(scan) == 2 + REORG_SCAN, proxy.calls
     alerter.close()
 
 
