@@ -63,7 +63,7 @@ def op_anvil():
     node.close()
 
 
-def re_execute(node, number: int):
+def re_execute(node, number: int, fork: str = "op-isthmus", keep_nodes: bool = False):
     """The engine's outcome for Anvil's block `number`, from a witness of Anvil's proofs."""
     client = RpcClient("anvil", node.url, timeout=30, backoff=0.05)
     block = node.rpc("eth_getBlockByNumber", hex(number), True)
@@ -73,7 +73,7 @@ def re_execute(node, number: int):
     w = assemble(client, number, int(block["timestamp"], 16), bytes.fromhex(parent["stateRoot"][2:]), extra)
     bundle = bundle_from_witness_json(w.as_witness([parent_rlp]), block_rlp_from_json(block, "anvil block"),
                                       "anvil", 31337)
-    return block, verify_bundle(bundle, dev_chain("op-isthmus"))
+    return block, verify_bundle(bundle, dev_chain(fork), keep_nodes=keep_nodes)
 
 
 def random_block(node, rng: random.Random) -> int:
@@ -175,6 +175,64 @@ def test_evidence_anvil_leaves_op_header_fields_empty(op_anvil):
     storage_hash = op_anvil.rpc("eth_getProof", MESSAGE_PASSER, [], hex(number))["storageHash"]
     assert out.computed["withdrawalsRoot"] == storage_hash != block["withdrawalsRoot"]
     assert block["withdrawalsRoot"] == "0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421"
+
+
+def _account_in_trie(node, address: str, number: int):
+    """The account's RLP fields if Anvil's state trie at `number` holds it (proven), else None."""
+    from eth_hash.auto import keccak
+    from trie import HexaryTrie
+
+    proof = node.rpc("eth_getProof", address, [], hex(number))
+    root = node.rpc("eth_getBlockByNumber", hex(number), False)["stateRoot"]
+    nodes = {keccak(bytes.fromhex(n[2:])): bytes.fromhex(n[2:]) for n in proof["accountProof"]}
+    value = HexaryTrie(nodes, root_hash=bytes.fromhex(root[2:])).get(keccak(bytes.fromhex(address[2:])))
+    return rlp.decode(value) if value else None
+
+
+@pytest.mark.parametrize("fork", ["ecotone", "isthmus"])
+def test_evidence_anvil_keeps_touched_empty_accounts_and_zeroed_slots_of_op_predeploys(fork):
+    """A plain transfer with a zero L1 data fee (a fresh Anvil: L1Block's fee slots unset). Anvil
+    then holds in its state trie accounts that a canonical trie cannot hold: the L1FeeVault and the
+    OperatorFeeVault (even before Isthmus) credited 0 and kept as empty accounts (EIP-161 deletes an
+    empty account a transaction touches: op-geth's AddBalance of 0 touches, Finalise deletes), and
+    the L1Block predeploy, which has no code on Anvil, with a storage trie of the fee slots op-revm
+    read, each stored as zero (every slot reads 0, yet its storage root is not the empty trie's).
+    The engine creates none of them. Our post-state with exactly those accounts added is Anvil's
+    state root, so nothing else differs. A fixed Anvil makes this test say so."""
+    from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
+    from eth_hash.auto import keccak
+    from trie import HexaryTrie
+
+    node = Anvil("--optimism", "--hardfork", fork)
+    try:
+        node.rpc("anvil_setCoinbase", SEQUENCER_FEE_VAULT)
+        node.rpc("evm_mine")
+        a = node.accounts()
+        number = node.mine_block([{"from": a[1], "to": a[2], "value": 1}])
+        block, out = re_execute(node, number, f"op-{fork}", keep_nodes=True)
+        assert not out.missing and out.computed["gasUsed"] == out.expected["gasUsed"]
+        if out.computed["stateRoot"] == block["stateRoot"]:
+            return  # a fixed Anvil
+        predeploys = ["0x" + (0x4200000000000000000000000000000000000000 + i).to_bytes(20, "big").hex()
+                      for i in range(0x30)]
+        extra = {}
+        for address in predeploys:
+            held = _account_in_trie(node, address, number)
+            if held is not None and _account_in_trie(node, address, number - 1) is None \
+                    and bytes.fromhex(address[2:]) not in out.post_accounts:
+                extra[address] = held
+        assert "0x420000000000000000000000000000000000001a" in extra, extra  # the L1FeeVault
+        for address, (nonce, balance, storage_root, code_hash) in extra.items():
+            assert nonce == balance == b"" and code_hash == EMPTY_SHA3, address  # empty but for storage
+            if storage_root != BLANK_ROOT_HASH:  # zeroed slots: non-empty trie, every slot 0
+                assert address == L1_BLOCK and node.rpc("eth_getCode", address, hex(number)) == "0x"
+                assert all(int(node.rpc("eth_getStorageAt", address, hex(i), hex(number)), 16) == 0 for i in range(16))
+        ours = HexaryTrie(dict(out.nodes), root_hash=bytes.fromhex(out.computed["stateRoot"][2:]))
+        for address, fields in extra.items():
+            ours[keccak(bytes.fromhex(address[2:]))] = rlp.encode(fields)
+        assert "0x" + ours.root_hash.hex() == block["stateRoot"]
+    finally:
+        node.close()
 
 
 def test_evidence_anvil_runs_isthmus_rules_when_asked_for_jovian():
