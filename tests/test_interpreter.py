@@ -19,7 +19,7 @@ import random
 
 import pytest
 import rlp
-from eth.exceptions import InvalidInstruction, InvalidJumpDestination
+from eth.exceptions import FullStack, InvalidInstruction, InvalidJumpDestination
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.message import Message
 from eth.vm.opcode import as_opcode
@@ -225,6 +225,20 @@ def test_random_programs_reach_the_interesting_paths():
         errors.add(out["error"] if out["error"] is None or isinstance(out["error"], str) else out["error"].__name__)
     assert None in errors and "bad jump or instruction" in errors
     assert {"InsufficientStack", "OutOfGas", "Revert"} & errors
+
+
+@pytest.mark.parametrize("op", ["PUSH0", "PUSH1", "DUP1", "GAS", "PC", "MSIZE", "CALLDATASIZE", "CALLVALUE",
+                                "CALLER", "ADDRESS", "ORIGIN"])
+@pytest.mark.parametrize("depth", [1023, 1024])
+def test_every_pushing_operation_at_the_stack_limit(op, depth):
+    """Each way the fast loop grows the stack (a PUSH, DUP, an inline or a frame value, py-evm's
+    object) stops at 1,024 items exactly as py-evm's loop does: the 1,024th push succeeds, the
+    1,025th is a FullStack halt."""
+    vm = witness_vm_class("prague")
+    code = asm(*(["PUSH0"] * depth)) + (asm(7) if op == "PUSH1" else asm(op)) + asm("STOP")
+    fast, original = _run_message(vm, code, b"\x01" * 8, FAST), _run_message(vm, code, b"\x01" * 8, PY_EVM)
+    assert fast == original
+    assert fast["error"] == (FullStack if depth == 1024 else None)
 
 
 # -- the pieces --------------------------------------------------------------------------------------

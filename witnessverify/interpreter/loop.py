@@ -30,7 +30,7 @@ from eth.exceptions import FullStack, Halt, InsufficientStack, InvalidJumpDestin
 from eth.vm.computation import NO_RESULT
 
 from .analysis import analyse
-from .opcodes import FRAME_OP, GAS, JUMP, JUMPDEST, JUMPI, LIMIT, PC, PUSH, STACK_OP, STOP, opcode_table
+from .opcodes import FRAME_OP, GAS, JUMP, JUMPDEST, JUMPI, LIMIT, PC, PUSH, STACK_OP, STOP, VALUE, opcode_table
 from .stack import IntStack
 
 FAST = "fast"
@@ -107,6 +107,11 @@ def run(computation) -> None:
                         pc += 1
                 elif kind == FRAME_OP:
                     gas = functions[op](computation, s, gas)
+                    pc += 1
+                elif kind == VALUE:
+                    if len(s) >= LIMIT:
+                        raise FullStack("Stack limit reached")
+                    s.append(functions[op](computation))
                     pc += 1
                 elif kind == GAS:
                     if len(s) >= LIMIT:

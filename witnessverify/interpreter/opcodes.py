@@ -259,13 +259,6 @@ def mstore8(c, s, gas):
     return gas
 
 
-def msize(c, s, gas):
-    if len(s) >= LIMIT:
-        raise FullStack("Stack limit reached")
-    s.append(len(c._memory._bytes))
-    return gas
-
-
 def calldataload(c, s, gas):
     start = s[-1]
     data = c.msg.data
@@ -273,42 +266,40 @@ def calldataload(c, s, gas):
     return gas
 
 
-def calldatasize(c, s, gas):
-    if len(s) >= LIMIT:
-        raise FullStack("Stack limit reached")
-    s.append(len(c.msg.data))
-    return gas
-
-
-def callvalue(c, s, gas):
-    if len(s) >= LIMIT:
-        raise FullStack("Stack limit reached")
-    s.append(c.msg.value)
-    return gas
-
-
-def caller(c, s, gas):
-    if len(s) >= LIMIT:
-        raise FullStack("Stack limit reached")
-    s.append(int.from_bytes(c.msg.sender, "big"))
-    return gas
-
-
-def address(c, s, gas):
-    if len(s) >= LIMIT:
-        raise FullStack("Stack limit reached")
-    s.append(int.from_bytes(c.msg.storage_address, "big"))
-    return gas
-
-
 _FRAME_OPS: dict[Callable, Callable] = {
-    memory.mload: mload, memory.mstore: mstore, memory.mstore8: mstore8, memory.msize: msize,
-    context.calldataload: calldataload, context.calldatasize: calldatasize, context.callvalue: callvalue,
+    memory.mload: mload, memory.mstore: mstore, memory.mstore8: mstore8, context.calldataload: calldataload,
+}
+
+
+# -- values of the frame the loop pushes: f(computation) -> int ------------------------------------
+def msize(c):
+    return len(c._memory._bytes)
+
+
+def calldatasize(c):
+    return len(c.msg.data)
+
+
+def callvalue(c):
+    return c.msg.value
+
+
+def caller(c):
+    return int.from_bytes(c.msg.sender, "big")
+
+
+def address(c):
+    return int.from_bytes(c.msg.storage_address, "big")
+
+
+_VALUES: dict[Callable, Callable] = {
+    memory.msize: msize, context.calldatasize: calldatasize, context.callvalue: callvalue,
     context.caller: caller, context.address: address,
 }
 
+
 # -- operations the loop runs inline: their kind -----------------------------------------------
-SLOW, STACK_OP, FRAME_OP, PUSH, JUMPDEST, JUMP, JUMPI, GAS, PC, STOP = range(10)
+SLOW, STACK_OP, FRAME_OP, VALUE, PUSH, JUMPDEST, JUMP, JUMPI, GAS, PC, STOP = range(11)
 _INLINE: dict[Callable, int] = {
     flow.jumpdest: JUMPDEST, flow.jump: JUMP, flow.jumpi: JUMPI, flow.gas: GAS, flow.program_counter: PC,
     flow.stop: STOP, stack.push0: PUSH,
@@ -320,7 +311,8 @@ for _n in range(1, 33):
 @dataclass(frozen=True)
 class OpcodeTable:
     """Per opcode byte: its kind, its static gas when run fast (0 when py-evm's object charges
-    it), the fast function (stack or frame operation) and py-evm's opcode object."""
+    it), the fast function (stack or frame operation, or the frame value the loop pushes) and
+    py-evm's opcode object."""
 
     kinds: tuple
     costs: tuple
@@ -337,6 +329,8 @@ def _fast_kind(opcode) -> tuple[int, Optional[Callable]]:
             return STACK_OP, _STACK_OPS[fn]
         if fn in _FRAME_OPS:
             return FRAME_OP, _FRAME_OPS[fn]
+        if fn in _VALUES:
+            return VALUE, _VALUES[fn]
         if fn in _INLINE:
             return _INLINE[fn], None
     except TypeError:  # an unhashable logic function: not one of py-evm's
