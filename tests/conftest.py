@@ -99,3 +99,20 @@ def recommit(bundle, old_hash: bytes, new_node: bytes):
     block[0][0] = keccak(new_parent)
     out.block_rlp = rlp.encode(block)
     return out
+
+
+@pytest.fixture
+def servers():
+    """servers(name) -> a fake JSON-RPC client on 127.0.0.1 (tests/rpc_fixture.py), closed after the test."""
+    from .rpc_fixture import FakeClient
+
+    made = []
+
+    def make(name):
+        c = FakeClient(name)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()

@@ -21,20 +21,6 @@ from .rpc_fixture import FakeClient, header_json, serve_block
 HOODI = 560048
 
 
-@pytest.fixture
-def servers():
-    made = []
-
-    def make(name):
-        c = FakeClient(name)
-        made.append(c)
-        return c
-
-    yield make
-    for c in made:
-        c.close()
-
-
 def keeper_data():
     b = load_one(KEEPER_HOODI)
     geth_witness = {"headers": [header_json(h) for h in b.headers], "codes": ["0x" + c.hex() for c in b.codes],

@@ -14,22 +14,8 @@ import pytest
 from witnessverify.tiebreak import AGREE, AGREES, SPLIT, UNAVAILABLE, check, human
 from witnessverify.tiebreak.rpc import RpcClient, RpcError
 
-from .rpc_fixture import FakeClient, serve_block
+from .rpc_fixture import serve_block
 from .test_check import HOODI, base_fee_split, keeper_data, rpc, verdicts
-
-
-@pytest.fixture
-def servers():
-    made = []
-
-    def make(name):
-        c = FakeClient(name)
-        made.append(c)
-        return c
-
-    yield make
-    for c in made:
-        c.close()
 
 
 def _pair(servers, faulty_first: bool, fault):

@@ -173,20 +173,6 @@ def test_each_part_of_a_rollup_answer_is_judged():
     assert judge_answer("n", _answer(o, n, stateRoot=other), half, n).fields == ["stateRoot"]
 
 
-@pytest.fixture
-def servers():
-    made = []
-
-    def make(name):
-        c = FakeClient(name)
-        made.append(c)
-        return c
-
-    yield make
-    for c in made:
-        c.close()
-
-
 def _rpc(c: FakeClient, timeout: float = 5) -> RpcClient:
     return RpcClient(c.name, c.url, timeout=timeout, retries=0, backoff=0.05)
 
