@@ -25,30 +25,24 @@ DEFAULT_WITNESSES = Path(__file__).resolve().parent.parent / "witnesses"
 _CHAIN_NAMES = ", ".join(CHAINS)
 
 
-def _root(ctx, param, value: Optional[str]) -> Optional[bytes]:
-    if value is None:
-        return None
-    s = value[2:] if value.startswith(("0x", "0X")) else value
-    try:
-        b = bytes.fromhex(s)
-    except ValueError:
-        raise click.BadParameter("not a hex string") from None
-    if len(b) != 32:
-        raise click.BadParameter(f"a state root is 32 bytes, got {len(b)}")
-    return b
-
-
-def _hex32(value: Optional[str], hint: str) -> Optional[str]:
-    if value is None:
-        return None
+def _bytes32(value: str, what: str, hint: Optional[str] = None) -> bytes:
+    """A 32-byte option value given in hex (0x optional), or a usage error naming `what`."""
     s = value[2:] if value.startswith(("0x", "0X")) else value
     try:
         b = bytes.fromhex(s)
     except ValueError:
         raise click.BadParameter("not a hex string", param_hint=hint) from None
     if len(b) != 32:
-        raise click.BadParameter(f"an output root is 32 bytes, got {len(b)}", param_hint=hint)
-    return "0x" + b.hex()
+        raise click.BadParameter(f"{what} is 32 bytes, got {len(b)}", param_hint=hint)
+    return b
+
+
+def _root(ctx, param, value: Optional[str]) -> Optional[bytes]:
+    return None if value is None else _bytes32(value, "a state root")
+
+
+def _hex32(value: Optional[str], hint: str) -> Optional[str]:
+    return None if value is None else "0x" + _bytes32(value, "an output root", hint).hex()
 
 
 def _replay(folder: str, as_json: bool) -> int:
