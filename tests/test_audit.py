@@ -131,3 +131,12 @@ def test_bench_measures_each_block_in_its_own_process():
     assert row["peakRssMB"] > 20 and row["ingestMBPerSecond"] > 0 and row["rounds"] == 2
     table = cli("bench", path, "--rounds", "1")
     assert "Mgas/s" in table.stdout and "#2346038" in table.stdout
+
+
+def test_bench_names_a_missing_path_and_measures_the_rest():
+    path = str(BUNDLES / "11142220-2346038.json")
+    r = cli("bench", "/nonexistent/blocks", path, "--rounds", "1", "--json")
+    assert r.returncode == 4 and "Traceback" not in r.stdout + r.stderr and "INTERNAL_ERROR" not in r.stdout
+    rows = lines(r.stdout)
+    assert rows[0] == {"source": "/nonexistent/blocks", "error": "/nonexistent/blocks: no such file or folder"}
+    assert rows[1]["verdict"] == "VALID" and len(rows) == 2

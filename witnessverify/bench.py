@@ -68,9 +68,14 @@ def targets(paths: list[str]) -> list[tuple[str, int]]:
 def run(paths: list[str], rounds: int = 3, chain: Optional[str] = None):
     """Yield one figures dict per block, each measured in its own child process."""
     ctx = multiprocessing.get_context("fork")
-    for path, index in targets(paths):
+    for p in paths:
+        if not Path(p).exists():
+            yield {"source": p, "error": f"{p}: no such file or folder"}
+    for path, index in targets([p for p in paths if Path(p).exists()]):
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
             try:
                 yield pool.submit(_measure, path, index, rounds, chain).result()
             except InputError as exc:
                 yield {"source": path, "error": str(exc)}
+            except OSError as exc:  # unreadable (permissions, a file gone meanwhile): named, not a bug
+                yield {"source": path, "error": f"{path}: {exc.strerror or exc}"}
