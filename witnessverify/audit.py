@@ -247,7 +247,7 @@ class Progress:
         self.total, self.stream = total, stream
         self.started = time.monotonic()
         self.done = self.gas = self.bad = 0
-        self.last = 0.0
+        self.last = self.started  # the first line after one interval, not at the first block
         self.tty = hasattr(stream, "isatty") and stream.isatty()
 
     def add(self, result: dict) -> None:
