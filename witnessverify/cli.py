@@ -266,36 +266,26 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
 
     Exit 0 all clients agree with the engine, 1 a client is wrong, 3 inconclusive, 4 no usable source.
     """
-    from .tiebreak.rpc import RpcClient
     from .tiebreak import check as run_check
     from .tiebreak import human as check_human
     from .tiebreak import to_json as check_json
 
     urls = _rpc_pairs(rpcs, "--rpc")
     rollup_urls = _rpc_pairs(rollup_rpcs, "--rollup-rpc")
-    for hint, pairs in (("--rpc", urls), ("--rollup-rpc", rollup_urls)):
-        for name, url in pairs.items():
-            if not url.startswith(("http://", "https://")):
-                raise click.BadParameter(f"{name}: the URL must start with http:// or https://, got {url!r}",
-                                         param_hint=hint)
+    _check_urls(urls, "--rpc")
+    _check_urls(rollup_urls, "--rollup-rpc")
     if set(urls) & set(rollup_urls):
         raise click.BadParameter(f"a name given to both --rpc and --rollup-rpc: {', '.join(set(urls) & set(rollup_urls))}",
                                  param_hint="--rollup-rpc")
-    headers: dict[str, dict[str, str]] = {}
-    for name, header in _rpc_pairs(rpc_headers, "--rpc-header").items():
-        key, sep, value = header.partition(":")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=Header: value, got {header!r}", param_hint="--rpc-header")
-        headers.setdefault(name, {})[key.strip()] = value.strip()
+    headers = _headers(rpc_headers)
     if block not in ("latest", "safe", "finalized"):
         try:
             int(block, 0)
         except ValueError:
             if not (block.startswith("0x") and len(block) == 66):
                 raise click.BadParameter("a number, a 32-byte hash, or latest/safe/finalized", param_hint="BLOCK")
-    clients = [RpcClient(name, url, headers.get(name, {}), timeout=timeout, rps=rps) for name, url in urls.items()]
-    rollup_nodes = [RpcClient(name, url, headers.get(name, {}), timeout=timeout, rps=rps)
-                    for name, url in rollup_urls.items()]
+    clients = _clients(urls, headers, timeout, rps, "--rpc")
+    rollup_nodes = _clients(rollup_urls, headers, timeout, rps, "--rollup-rpc")
     report = run_check(block, clients, chain, witness_from, save_dir, rollup_nodes, output_root)
     if as_json:
         import json
@@ -306,12 +296,16 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
     sys.exit(report.exit_code)
 
 
-def _clients(pairs: dict[str, str], headers: dict[str, dict[str, str]], timeout: float, rps: float, hint: str):
-    from .tiebreak.rpc import RpcClient
-
+def _check_urls(pairs: dict[str, str], hint: str) -> None:
     for name, url in pairs.items():
         if not url.startswith(("http://", "https://")):
             raise click.BadParameter(f"{name}: the URL must start with http:// or https://, got {url!r}", param_hint=hint)
+
+
+def _clients(pairs: dict[str, str], headers: dict[str, dict[str, str]], timeout: float, rps: float, hint: str):
+    from .tiebreak.rpc import RpcClient
+
+    _check_urls(pairs, hint)
     return [RpcClient(name, url, headers.get(name, {}), timeout=timeout, rps=rps) for name, url in pairs.items()]
 
 
