@@ -93,6 +93,14 @@ CAUSES = {
     "bpo3_blob_schedule_from_the_config": ("osaka/eip7918_blob_reserve_price/test_reserve_price_at_transition.json",
                                            "BPO2ToBPO3"),
     "gas_limit_below_minimum": ("frontier/validation/test_gas_limit_below_minimum.json", "fork_Osaka"),
+    # found when blocktest began to check *why* a block is rejected: py-evm charges EIP-3860's
+    # initcode cost while executing, so a gas limit between its intrinsic gas and the specs' ran
+    "eip3860_initcode_cost_is_intrinsic": ("prague/eip7623_increase_calldata_cost/test_transaction_validity_type_0.json",
+                                           "contract_creating-type_0-protected-insufficient_gas-floor_gas_less_than"),
+    # and py-evm admits a priority fee above the max fee, and checks the balance against the
+    # effective price (London) or without the value (Cancun), not gas x maxFeePerGas + value
+    "eip1559_priority_fee_above_max_fee": ("prague/eip7702_set_code_tx/test_set_code_transaction_fee_validations.json",
+                                           "fork_Prague"),
 }
 
 
