@@ -12,6 +12,7 @@ from the mainnet #23587691 witness in `witnesses/`.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -79,6 +80,7 @@ class Case:
     parent_blob_gas_used: int = 0
     number: int = 1000
     gas_limit: int = GAS_LIMIT
+    coinbase: bytes = COINBASE
 
 
 def base_alloc(extra: Optional[dict] = None) -> dict[bytes, Acct]:
@@ -148,7 +150,7 @@ def spec_parent_header(case: Case, pre_root: bytes, time: int):
     return blocks.Header(
         parent_hash=Bytes32(b"\x11" * 32),
         ommers_hash=Bytes32(keccak(rlp.encode([]))),
-        coinbase=COINBASE,
+        coinbase=case.coinbase,
         state_root=Bytes32(pre_root),
         transactions_root=Bytes32(BLANK_ROOT_HASH),
         receipt_root=Bytes32(BLANK_ROOT_HASH),
@@ -199,7 +201,7 @@ def run_spec(case: Case, time: int) -> SpecResult:
     excess = int(gas.calculate_excess_blob_gas(parent))
     env = vm.BlockEnvironment(
         chain_id=U64(1), state=state, block_gas_limit=Uint(case.gas_limit),
-        block_hashes=[Bytes32(b"\x11" * 32), Bytes32(parent_hash)], coinbase=COINBASE,
+        block_hashes=[Bytes32(b"\x11" * 32), Bytes32(parent_hash)], coinbase=case.coinbase,
         number=Uint(case.number), base_fee_per_gas=Uint(base_fee), time=U256(time),
         prev_randao=Bytes32(b"\x44" * 32), excess_blob_gas=U64(excess),
         parent_beacon_block_root=Bytes32(b"\x55" * 32),
@@ -275,7 +277,7 @@ def build_bundle(case: Case, spec: SpecResult, time: int) -> Bundle:
                  blob_gas, parent_fields[20])
     state_root, tx_root, receipts_root, bloom, gas_used, withdrawals_root, blob_gas_used, requests_hash = roots
     header = [
-        keccak(parent_rlp), parent_fields[1], COINBASE, state_root, tx_root, receipts_root, bloom, 0,
+        keccak(parent_rlp), parent_fields[1], case.coinbase, state_root, tx_root, receipts_root, bloom, 0,
         case.number, case.gas_limit, gas_used, time, b"", b"\x44" * 32, b"\x00" * 8, spec.base_fee,
         withdrawals_root, blob_gas_used, spec.excess_blob_gas, b"\x55" * 32, requests_hash,
     ]
@@ -287,6 +289,12 @@ def build_bundle(case: Case, spec: SpecResult, time: int) -> Bundle:
 def differential(case: Case, chain=None):
     """Run both; return (spec result, our outcome). `chain`: judge the block as a block of this
     chain (an L2 running the same EVM) instead of mainnet."""
+    if chain is not None and chain.fee_recipient is not None:
+        # an OP Stack chain's blocks pay their fees to the coinbase derivation fixes
+        case = dataclasses.replace(case, coinbase=chain.fee_recipient)
+    if chain is not None and case.number < chain.first_l2_block:
+        # and are numbered after its legacy blocks (OP Mainnet's pre-Bedrock chain)
+        case = dataclasses.replace(case, number=chain.first_l2_block + case.number)
     time = case.time if case.time is not None else FORK_TIME[case.fork]
     spec = run_spec(case, time)
     bundle = build_bundle(case, spec, time)

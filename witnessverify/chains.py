@@ -41,9 +41,18 @@ FORK_ORDER = (
     "bpo3",
     "bpo4",
     "bpo5",
+    # Glamsterdam's execution layer (EIP-7773: block-level access lists, ePBS, repricings): named
+    # so that its blocks are recognised and refused, not run under BPO2's rules
+    "amsterdam",
 )
+# forks this tool knows by name and schedule but whose rules it does not implement: every block
+# from their activation on is UNSUPPORTED, naming the fork (never judged under an older fork)
+UNIMPLEMENTED_FORKS = {
+    "amsterdam": "Amsterdam (Glamsterdam's execution layer, EIP-7773: block-level access lists EIP-7928, "
+                 "ePBS EIP-7732, gas repricings)",
+}
 # forks that run the Osaka EVM (EIP-7918 reserve price, EIP-7934 block size, ...)
-OSAKA_EVM_FORKS = FORK_ORDER[FORK_ORDER.index("osaka"):]
+OSAKA_EVM_FORKS = tuple(f for f in FORK_ORDER[FORK_ORDER.index("osaka"):] if f not in UNIMPLEMENTED_FORKS)
 
 
 # OP Stack forks in activation order (ethereum-optimism/specs). Base left this line after Jovian:
@@ -80,7 +89,6 @@ class CeloParams:
     fee_handler: bytes  # receives the base fee (not the OP BaseFeeVault)
     fee_currency_directory: bytes  # the fee currencies, their rates and intrinsic gas
     base_fee_floor: int  # before Jovian: the base fee is at least this (25 gwei)
-    first_l2_block: int  # blocks before it are Celo L1 (IBFT) blocks, not OP Stack blocks
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,16 @@ class ChainConfig:
     # and they deploy no EIP-7002/7251 system contracts, whose absence makes an L1 block invalid
     strict_timestamps: bool = True
     requires_request_contracts: bool = True
+    # OP Stack chains derived by op-node / kona / base-consensus: every block's coinbase is the
+    # SequencerFeeVault (specs derivation.md "suggestedFeeRecipient is set to the Sequencer Fee
+    # Vault address"; op-node attributes.go, kona attributes/stateful.rs, base/base
+    # consensus/derive). The engines accept any coinbase; derivation replaces a block with
+    # another one, so it is never canonical. Dev chains (Anvil) mine with their own.
+    fee_recipient: Optional[bytes] = None
+    # blocks below it are not OP Stack blocks of these rules (Celo L1 blocks, OP Mainnet's legacy
+    # chain and its Bedrock migration block): UNSUPPORTED, described by `before_l2`
+    first_l2_block: int = 0
+    before_l2: str = ""
     sources: tuple[str, ...] = field(default=())
 
     @property
@@ -210,7 +228,9 @@ MAINNET = ChainConfig(
 )
 
 # Sepolia: go-ethereum params/config.go (SepoliaChainConfig); London rules from genesis,
-# the merge at block 1735371 (MergeNetsplitBlock).
+# the merge at block 1735371 (MergeNetsplitBlock). Amsterdam (Glamsterdam) at 1791294816
+# (2026-10-06 13:53:36 UTC): ethereum/pm issue #2205 and eth-clients/sepolia's metadata; its rules are
+# not implemented, so its blocks are refused by name.
 SEPOLIA = ChainConfig(
     name="sepolia",
     chain_id=11_155_111,
@@ -225,9 +245,11 @@ SEPOLIA = ChainConfig(
         "osaka": 1_760_427_360,
         "bpo1": 1_761_017_184,
         "bpo2": 1_761_607_008,
+        "amsterdam": 1_791_294_816,
     },
     deposit_contract=_addr("0x7f02c3e3c98b133055b8b348b2ac625669ed295d"),
-    sources=("ethereum/go-ethereum params/config.go SepoliaChainConfig",),
+    sources=("ethereum/go-ethereum params/config.go SepoliaChainConfig",
+             "amsterdam: ethereum/pm #2205, eth-clients/sepolia (2026-10-06 13:53:36 UTC)"),
 )
 
 # Holesky: go-ethereum params/config.go (HoleskyChainConfig); proof of stake from genesis.
@@ -264,9 +286,13 @@ HOODI = ChainConfig(
     sources=("ethereum/go-ethereum params/config.go HoodiChainConfig",),
 )
 
+SEQUENCER_FEE_VAULT = bytes.fromhex("4200000000000000000000000000000000000011")
+
 # OP Mainnet: ethereum-optimism/superchain-registry superchain/configs/mainnet/op.toml at
 # 8336d2aedd19b87a57b01ae36ba4afef8ea377d0 (as collected with provenance in ../shared/chains/chains.json).
-# Regolith is active from the Bedrock genesis (block 105235063); Delta changed only the consensus layer.
+# Regolith is active from the Bedrock genesis (block 105235063, whose state is the migrated legacy
+# state, not an execution result: op-reth's bedrock.rs pins its header); earlier blocks are the legacy
+# OVM chain. Delta changed only the consensus layer.
 OP_MAINNET = ChainConfig(
     name="op-mainnet",
     chain_id=10,
@@ -289,6 +315,9 @@ OP_MAINNET = ChainConfig(
     },
     family="op",
     sources=("ethereum-optimism/superchain-registry superchain/configs/mainnet/op.toml @8336d2ae",),
+    fee_recipient=SEQUENCER_FEE_VAULT,
+    first_l2_block=105_235_064,
+    before_l2="a legacy (pre-Bedrock, l2geth) OP Mainnet block or the Bedrock migration block #105,235,063",
 )
 
 def _op_chain(name: str, chain_id: int, elasticity: int, forks: dict[str, Optional[int]], source: str,
@@ -304,6 +333,7 @@ def _op_chain(name: str, chain_id: int, elasticity: int, forks: dict[str, Option
         op_forks={k: v for k, v in forks.items() if v is not None},
         family=family,
         sources=(source,),
+        fee_recipient=SEQUENCER_FEE_VAULT,
         **extra,
     )
 
@@ -346,7 +376,8 @@ CELO = _op_chain("celo", 42220, 5, {
     denominator=400, denominator_canyon=400,
     celo=CeloParams(celo_token=_CELO_TOKEN, fee_handler=_FEE_HANDLER,
                     fee_currency_directory=_addr("0x15F344b9E6c3Cb6F0376A36A64928b13F62C6276"),
-                    base_fee_floor=25_000_000_000, first_l2_block=31_056_501))
+                    base_fee_floor=25_000_000_000),
+    first_l2_block=31_056_501, before_l2="a Celo L1 (IBFT) block or the Cel2 migration block #31,056,500")
 CELO_SEPOLIA = _op_chain("celo-sepolia", 11_142_220, 5, {
     "regolith": 0, "canyon": 0, "delta": 0, "ecotone": 0, "fjord": 0, "granite": 0,
     "holocene": 0, "isthmus": 0, "jovian": 1_773_749_037,
@@ -354,7 +385,8 @@ CELO_SEPOLIA = _op_chain("celo-sepolia", 11_142_220, 5, {
     denominator=400, denominator_canyon=250,
     celo=CeloParams(celo_token=_CELO_TOKEN, fee_handler=_FEE_HANDLER,
                     fee_currency_directory=_addr("0x9212Fb72ae65367A7c887eC4Ad9bE310BAC611BF"),
-                    base_fee_floor=25_000_000_000, first_l2_block=1))
+                    base_fee_floor=25_000_000_000),
+    first_l2_block=1, before_l2="the Celo Sepolia genesis block")
 
 CHAINS = {c.name: c for c in (MAINNET, SEPOLIA, HOLESKY, HOODI, OP_MAINNET, OP_SEPOLIA, BASE, BASE_SEPOLIA,
                                 CELO, CELO_SEPOLIA)}
@@ -428,6 +460,9 @@ def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
         family=family,
         celo=known_chain.celo if known_chain is not None else None,
         sources=(origin,),
+        fee_recipient=SEQUENCER_FEE_VAULT,
+        first_l2_block=known_chain.first_l2_block if known_chain is not None else 0,
+        before_l2=known_chain.before_l2 if known_chain is not None else "",
     )
 
 
@@ -473,7 +508,7 @@ _NETWORK_FORKS = {
     "istanbul": "istanbul", "muirglacier": "muir_glacier", "berlin": "berlin", "london": "london",
     "arrowglacier": "arrow_glacier", "grayglacier": "gray_glacier", "paris": "paris", "merge": "paris",
     "shanghai": "shanghai", "cancun": "cancun", "prague": "prague", "osaka": "osaka",
-    "bpo1": "bpo1", "bpo2": "bpo2", "bpo3": "bpo3", "bpo4": "bpo4", "bpo5": "bpo5",
+    "bpo1": "bpo1", "bpo2": "bpo2", "bpo3": "bpo3", "bpo4": "bpo4", "bpo5": "bpo5", "amsterdam": "amsterdam",
 }
 _TRANSITION = re.compile(r"^(\w+?)To(\w+?)At(Time)?(\d+)(k?)$")
 
@@ -540,6 +575,72 @@ def chain_from_chain_config(doc: dict, origin: str) -> ChainConfig:
         deposit_contract=MAINNET.deposit_contract,
         blob_schedule=schedule,
         sources=(origin,),
+    )
+
+
+# geth's ChainConfig JSON keys (params/config.go) -> FORK_ORDER's names
+_GETH_BLOCK_KEYS = {
+    "homesteadBlock": "homestead", "eip150Block": "tangerine_whistle", "eip158Block": "spurious_dragon",
+    "byzantiumBlock": "byzantium", "petersburgBlock": "petersburg", "istanbulBlock": "istanbul",
+    "muirGlacierBlock": "muir_glacier", "berlinBlock": "berlin", "londonBlock": "london",
+    "arrowGlacierBlock": "arrow_glacier", "grayGlacierBlock": "gray_glacier", "mergeNetsplitBlock": "paris",
+}
+_GETH_TIME_KEYS = {f"{name}Time": name for name in ("shanghai", "cancun", "prague", "osaka", "bpo1", "bpo2",
+                                                     "bpo3", "bpo4", "bpo5", "amsterdam")}
+
+
+def is_geth_config(doc) -> bool:
+    """A geth-style chain config (`genesis.json`'s `config`, or that object itself)?"""
+    return isinstance(doc, dict) and (isinstance(doc.get("config"), dict) or "chainId" in doc)
+
+
+def chain_from_geth_config(doc: dict, origin: str) -> ChainConfig:
+    """A chain from a geth-style config: `chainId`, `<fork>Block` up to the merge
+    (`mergeNetsplitBlock`, or a `terminalTotalDifficulty` of 0 for proof of stake from genesis),
+    `<fork>Time` from Shanghai on (`amsterdamTime` included), `blobSchedule` and
+    `depositContractAddress`. A built-in chain's id keeps that chain's schedule and constants, and
+    the config adds or moves forks: `{"chainId": 560048, "amsterdamTime": T}` is Hoodi with
+    Amsterdam at T, until its time is built in."""
+    from .hexjson import hex_fixed, quantity
+
+    config = doc["config"] if isinstance(doc.get("config"), dict) else doc
+    chain_id = quantity(config.get("chainId"), f"{origin}: chainId")
+    if "constantinopleBlock" in config and config.get("petersburgBlock") != config["constantinopleBlock"]:
+        raise InputError(f"{origin}: a Constantinople without Petersburg at the same block is not implemented")
+    known = BY_ID.get(chain_id)
+    block_forks = dict(known.block_forks) if known is not None else {"frontier": 0}
+    time_forks = dict(known.time_forks) if known is not None else {}
+    for key, fork in _GETH_BLOCK_KEYS.items():
+        if config.get(key) is not None:
+            block_forks[fork] = quantity(config[key], f"{origin}: {key}")
+    if "paris" not in block_forks and config.get("terminalTotalDifficulty") is not None \
+            and quantity(config["terminalTotalDifficulty"], f"{origin}: terminalTotalDifficulty") == 0:
+        block_forks["paris"] = 0
+    for key, fork in _GETH_TIME_KEYS.items():
+        if config.get(key) is not None:
+            time_forks[fork] = quantity(config[key], f"{origin}: {key}")
+    schedule = dict(known.blob_schedule) if known is not None else dict(DEFAULT_BLOB_SCHEDULE)
+    blobs = config.get("blobSchedule") or {}
+    if not isinstance(blobs, dict):
+        raise InputError(f"{origin}: blobSchedule is not an object")
+    for name, entry in blobs.items():
+        fork = _network_fork(name, origin)
+        if not isinstance(entry, dict):
+            raise InputError(f"{origin}: blobSchedule.{name} is not an object")
+        schedule[fork] = BlobParams(*(quantity(entry.get(k), f"{origin}: blobSchedule.{name}.{k}")
+                                      for k in ("target", "max", "baseFeeUpdateFraction")))
+    deposit = config.get("depositContractAddress")
+    return ChainConfig(
+        name=known.name if known is not None else f"config:{chain_id}",
+        chain_id=chain_id,
+        block_forks=block_forks,
+        time_forks=time_forks,
+        dao_fork_block=known.dao_fork_block if known is not None else
+        (quantity(config["daoForkBlock"], f"{origin}: daoForkBlock") if config.get("daoForkBlock") is not None else None),
+        deposit_contract=hex_fixed(deposit, 20, f"{origin}: depositContractAddress") if deposit else
+        (known.deposit_contract if known is not None else MAINNET.deposit_contract),
+        blob_schedule=schedule,
+        sources=((known.sources if known is not None else ()) + (f"{origin} (geth-style config)",)),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any, Optional
 
-from .chains import EVM_OF_L2_FORK, FORK_ORDER, ChainConfig
+from .chains import EVM_OF_L2_FORK, FORK_ORDER, UNIMPLEMENTED_FORKS, ChainConfig
 
 
 def _utc(ts: int) -> str:
@@ -29,6 +29,8 @@ def schedule(chain: ChainConfig) -> list[dict[str, Any]]:
         elif name in chain.time_forks:
             start = chain.time_forks[name]
             row: dict[str, Any] = {"fork": name, "timestamp": start, "utc": _utc(start)}
+            if name in UNIMPLEMENTED_FORKS:
+                row["unsupported"] = True
             blobs = chain.blob_schedule.get(name)
             if blobs is not None:
                 row["blobs"] = {"target": blobs.target, "max": blobs.max, "updateFraction": blobs.update_fraction}

@@ -121,7 +121,8 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat unproven absences of read-only accounts as missing data.")
 @click.option("--rollup-config", type=click.Path(), help="op-node rollup config JSON of an OP Stack chain.")
 @click.option("--chain-config", type=click.Path(),
-              help='A blockchain-test style chain config JSON: {"network", "chainid", "blobSchedule"}.')
+              help='A chain config JSON: blockchain-test style {"network", "chainid", "blobSchedule"}, or '
+              'geth style (genesis.json or its "config": chainId, <fork>Block, <fork>Time such as amsterdamTime).')
 @click.option("--output-root", "output_root", callback=lambda c, p, v: _hex32(v, "--output-root"),
               help="OP Stack: an output root claimed for the block (one block only) to judge; exit 1 if it "
               "is not the block's, 3 if the block's is unknown.")
@@ -141,11 +142,11 @@ def verify(paths, fmt, chain, parent_state_root, as_json, strict, rollup_config,
             click.echo(f"ERROR {exc}")
             sys.exit(4)
     if chain_config:
-        from .chains import chain_from_chain_config
+        from .chains import chain_from_chain_config, chain_from_geth_config, is_geth_config
 
         try:
-            chain = chain_from_chain_config(read_json_file(chain_config, f"{chain_config} (chain config)"),
-                                            chain_config)
+            doc = read_json_file(chain_config, f"{chain_config} (chain config)")
+            chain = (chain_from_geth_config if is_geth_config(doc) else chain_from_chain_config)(doc, chain_config)
         except InputError as exc:
             click.echo(f"ERROR {exc}")
             sys.exit(4)
@@ -712,12 +713,15 @@ def build(path, chain, rollup_config, as_json) -> None:
 def blocktest(paths, run_filter, fork, workers, sample, seed, as_json) -> None:
     """Run Ethereum blockchain-test fixtures (files or folders) through the stateless pipeline.
 
-    Exit 0 only if every selected test passes; 1 if one fails; 4 if a fixture is unreadable.
+    Exit 0 only if every selected test passes; 1 if one fails; 3 if none fails but some need a
+    rule this tool does not implement (a fork such as Amsterdam: counted as unsupported); 4 if a
+    fixture is unreadable.
     """
     import json
 
     from . import blocktest as bt
 
+    unsupported_reasons: dict[str, str] = {}  # each reason once, with the first test that needs it
     try:
         files = bt.fixture_files(paths)
         results = []
@@ -725,6 +729,8 @@ def blocktest(paths, run_filter, fork, workers, sample, seed, as_json) -> None:
             results.append(r)
             if as_json:
                 click.echo(json.dumps(r.to_json()))
+            elif r.unsupported:
+                unsupported_reasons.setdefault(r.unsupported, r.name)
             elif not r.passed:
                 click.echo(f"FAIL  {r.network:<24} {r.name}\n      {r.error}")
     except InputError as exc:
@@ -732,16 +738,20 @@ def blocktest(paths, run_filter, fork, workers, sample, seed, as_json) -> None:
         sys.exit(4)
     rows = bt.summary(results)
     if not as_json:
-        click.echo(f"{'network':<26} {'tests':>6} {'passed':>7} {'failed':>7} {'seconds':>9}")
+        for reason, first in unsupported_reasons.items():
+            click.echo(f"UNSUPPORTED  {reason[:300]}\n             (first: {first})")
+        click.echo(f"{'network':<26} {'tests':>6} {'passed':>7} {'failed':>7} {'unsupported':>11} {'seconds':>9}")
         for row in rows:
-            click.echo(f"{row['network']:<26} {row['tests']:>6} {row['passed']:>7} {row['failed']:>7} {row['seconds']:>9.1f}")
-        total = sum(r["tests"] for r in rows)
-        failed = sum(r["failed"] for r in rows)
-        click.echo(f"{'all':<26} {total:>6} {total - failed:>7} {failed:>7}")
+            click.echo(f"{row['network']:<26} {row['tests']:>6} {row['passed']:>7} {row['failed']:>7} "
+                       f"{row['unsupported']:>11} {row['seconds']:>9.1f}")
+        total, failed, unsupported = (sum(r[k] for r in rows) for k in ("tests", "failed", "unsupported"))
+        click.echo(f"{'all':<26} {total:>6} {total - failed - unsupported:>7} {failed:>7} {unsupported:>11}")
     if not results:
         click.echo("no tests selected", err=True)
         sys.exit(4)
-    sys.exit(0 if all(r.passed for r in results) else 1)
+    if any(not r.passed and not r.unsupported for r in results):
+        sys.exit(1)
+    sys.exit(3 if any(r.unsupported for r in results) else 0)
 
 
 @main.command()

@@ -21,6 +21,7 @@ from .rules.l1.blobs import max_blob_gas_per_block
 from .chains import FORK_ORDER, BlobParams
 from .rules.l1.forks import BLOCK_SIZE_LIMIT_FORKS
 from .errors import InvalidBlock
+from .recorded import CHAIN_ID, exception_for
 from .witness.missing import Missing, MissingLog
 from .rules.l1.osaka import MAX_RLP_BLOCK_SIZE
 from .witness.state import WitnessStore
@@ -143,7 +144,8 @@ def execute_block(
             invalid = (index, f"its signature recovers no sender ({type(exc).__name__})")
             break
         signed_for = getattr(transaction, "chain_id", None)  # None: pre-EIP-155 legacy, deposits
-        if signed_for is not None and signed_for != chain_id:
+        if signed_for is not None and signed_for != chain_id and \
+                exception_for(CHAIN_ID, chain_id, header.block_number, transaction.hash) is None:
             invalid = (index, f"signed for chain id {signed_for}, not this chain's {chain_id}")
             break
         try:

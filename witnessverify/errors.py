@@ -14,7 +14,12 @@ class WitnessInvalid(Exception):
 
 class Unsupported(Exception):
     """The block needs a rule this tool does not implement (a fork, a transaction type, a
-    precompile): verdict UNSUPPORTED (exit 3), naming what is missing. Never a guess."""
+    precompile): verdict UNSUPPORTED (exit 3), naming what is missing. Never a guess.
+    `fork`: the fork the block is in, where that is what is not implemented."""
+
+    def __init__(self, message: str, fork: "str | None" = None) -> None:
+        super().__init__(message)
+        self.fork = fork
 
 
 class InvalidBlock(Exception):

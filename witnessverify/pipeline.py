@@ -14,10 +14,12 @@ from .chain_id import infer_chain_id
 from .chains import FORK_ORDER, resolve_chain
 from .engine import execute_block
 import rlp
+from eth_hash.auto import keccak
 
 from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from .recorded import in_block
 from .verdict import ERROR, MISMATCH, UNSUPPORTED, VALID, WITNESS_INVALID, Outcome, judge
-from .witness.check import check, decode_header, raw_transactions_root
+from .witness.check import check, raw_transactions_root
 
 INTERNAL_ERROR = "INTERNAL_ERROR"
 PRAGUE_AND_LATER = FORK_ORDER[FORK_ORDER.index("prague"):]
@@ -45,7 +47,7 @@ def verify_bundle(
         return Outcome(verdict=ERROR, origin=origin, reason=str(exc), notes=notes)
     except Unsupported as exc:
         return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
-                                    reason=str(exc), notes=notes), bundle)
+                                    fork=exc.fork, reason=str(exc), notes=notes), bundle)
     except InvalidBlock as exc:
         return _invalid_body(bundle, chain, exc, origin, notes)
     except WitnessInvalid as exc:
@@ -93,6 +95,8 @@ def verify_bundle(
         outcome.notes = notes
         return outcome
     outcome = judge(checked, result, origin, bundle.claimed_hash, strict)
+    for entry in in_block(chain.chain_id, header.block_number, (t.hash for t in checked.block.transactions)):
+        notes.append(f"the block holds {entry.describe()}")
     outcome.notes = notes + outcome.notes
     if chain.is_op:
         outcome.output = block_output(checked, result, outcome)
@@ -116,13 +120,19 @@ def block_output(checked, result, outcome: Outcome):
 
 
 def _about_block(outcome: Outcome, bundle: Bundle) -> Outcome:
-    """Fill in the block's number and hash (from its header RLP alone), where they can be read."""
+    """Fill in the block's number and hash (from its header RLP alone, whatever fork's shape it
+    has), where they can be read."""
     try:
-        header = decode_header(rlp.encode(rlp.decode(bundle.block_rlp)[0]), "block")
-    except (InputError, rlp.exceptions.DecodingError, IndexError, TypeError, RecursionError):
+        items = rlp.decode(bundle.block_rlp)
+        header = items[0]
+        number = header[8]
+    except (rlp.exceptions.DecodingError, IndexError, TypeError, RecursionError):
         return outcome
-    outcome.number, outcome.block_hash = header.block_number, bundle.claimed_hash or header.hash
-    outcome.transactions = len(rlp.decode(bundle.block_rlp)[1])
+    if not isinstance(number, bytes) or not isinstance(header, list):
+        return outcome
+    outcome.number = int.from_bytes(number, "big")
+    outcome.block_hash = bundle.claimed_hash or keccak(rlp.encode(header))
+    outcome.transactions = len(items[1]) if isinstance(items[1], list) else 0
     return outcome
 
 

@@ -47,10 +47,10 @@ def human(o: Outcome) -> str:
     if o.number is None:
         lines.append(f"{o.verdict:<18} {o.origin}")
     else:
+        executed = f"{o.gas_used:,} gas  {o.seconds:.2f}s  {o.mgas_per_second:.2f} Mgas/s" if o.computed else "not executed"
         lines.append(
-            f"{o.verdict:<18} {o.chain or o.chain_id} #{o.number} ({o.fork}) "
-            f"0x{o.block_hash.hex()[:16]}…  {o.transactions} txs  {o.gas_used:,} gas  "
-            f"{o.seconds:.2f}s  {o.mgas_per_second:.2f} Mgas/s"
+            f"{o.verdict:<18} {o.chain or o.chain_id} #{o.number} ({o.fork or 'fork unknown'}) "
+            f"0x{o.block_hash.hex()[:16]}…  {o.transactions} txs  {executed}"
         )
         lines.append(f"{'':<18} source: {o.origin}")
     if o.reason and o.verdict != MISMATCH:

@@ -17,7 +17,7 @@ from eth.abc import BlockHeaderAPI
 
 from .engine import ExecutionResult
 from .chains import l2_at_least as at_least_l2
-from .rules.l1.header_checks import check_against_parent, check_alone
+from .rules.l1.header_checks import check_against_parent, check_alone, check_dao_extra_data
 from .witness.missing import Missing
 from .witness.check import CheckedWitness
 
@@ -167,6 +167,10 @@ def _op_header_rules(checked: CheckedWitness, header) -> list[dict]:
             out.append({"field": "extraData", "expected": "0x" + header.extra_data.hex(), "computed": want, "rule": "parent"})
     if at_least(op_fork, "ecotone") and header.excess_blob_gas != 0:
         out.append({"field": "excessBlobGas", "expected": header.excess_blob_gas, "computed": 0, "rule": "parent"})
+    recipient = checked.chain.fee_recipient
+    if recipient is not None and header.coinbase != recipient:
+        out.append({"field": "coinbase", "expected": "0x" + header.coinbase.hex(), "computed": "0x" + recipient.hex(),
+                    "rule": "derivation"})
     if at_least(op_fork, "jovian") and header.blob_gas_used > header.gas_limit:
         out.append({"field": "blobGasUsed", "expected": header.blob_gas_used, "computed": f"<= gasLimit {header.gas_limit}",
                     "rule": "parent"})
@@ -209,6 +213,8 @@ def judge(
     size_rule = not (checked.op_fork and at_least_l2(checked.op_fork, "holocene"))
     for name, required, claimed in check_alone(checked.evm_fork, header, size_rule):
         mismatches.append({"field": name, "expected": claimed, "computed": required, "rule": "header"})
+    for name, claimed, required in check_dao_extra_data(header, checked.chain.dao_fork_block):
+        mismatches.append({"field": name, "expected": claimed, "computed": required, "rule": "header"})
     if result.invalid_requests is not None:
         mismatches.insert(0, {"field": "requests", "expected": "valid", "computed": f"invalid: {result.invalid_requests}"})
     if result.invalid_block is not None:
@@ -222,7 +228,8 @@ def judge(
     body_fields = _BODY_FIELDS
     if checked.op_fork and _isthmus(checked):  # there withdrawalsRoot is a storage root
         body_fields = tuple(f for f in _BODY_FIELDS if f != "withdrawalsRoot")
-    independent = [m for m in mismatches if m.get("rule") in ("parent", "header") or m["field"] in body_fields]
+    independent = [m for m in mismatches if m.get("rule") in ("parent", "header", "derivation")
+                   or m["field"] in body_fields]
     dependent = len(mismatches) > len(independent)
     missing, assumed = classify_gaps(result)
     if strict or dependent:

@@ -19,7 +19,7 @@ from eth_utils import ValidationError as EthValidationError
 from eth_hash.auto import keccak
 
 from ..bundle import Bundle
-from ..chains import EVM_OF_L2_FORK, FORK_ORDER, L2_FORK_LINES, ChainConfig
+from ..chains import EVM_OF_L2_FORK, FORK_ORDER, L2_FORK_LINES, UNIMPLEMENTED_FORKS, ChainConfig
 from ..errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
 from ..safeparse import decode_rlp
 from ..rules.l1.forks import witness_vm_class
@@ -50,11 +50,66 @@ class CheckedWitness:
 _WITHDRAWAL_FORKS = FORK_ORDER[FORK_ORDER.index("shanghai"):]
 
 
+# Prague's header ends with requestsHash, its 21st field; Amsterdam appends these
+PRAGUE_HEADER_FIELDS = 21
+AMSTERDAM_HEADER_FIELDS = ("blockAccessListHash", "slotNumber")
+
+
 def decode_header(raw: bytes, what: str) -> BlockHeaderAPI:
     try:
         return decode_rlp(raw, what, sedes=PragueBackwardsHeader)
     except InputError as exc:
+        items = _header_items(raw)
+        if items is not None and len(items) > PRAGUE_HEADER_FIELDS:
+            _refuse_amsterdam_header(items, what)
         raise InputError(f"{what}: not a block header RLP ({str(exc).split(': ', 1)[-1][:120]})") from None
+
+
+def _header_items(raw: bytes) -> Optional[list]:
+    """A header RLP's fields, if it is a list of at least 15 byte strings (else None)."""
+    try:
+        items = rlp.decode(raw)
+    except (rlp.exceptions.DecodingError, RecursionError):
+        return None
+    if isinstance(items, list) and len(items) >= 15 and all(isinstance(x, bytes) for x in items):
+        return items
+    return None
+
+
+def _refuse_amsterdam_header(items: list, what: str) -> None:
+    extra = len(items) - PRAGUE_HEADER_FIELDS
+    names = ", ".join(AMSTERDAM_HEADER_FIELDS[:extra]) + (f" and {extra - 2} more" if extra > 2 else "")
+    raise Unsupported(
+        f"{what}: block #{int.from_bytes(items[8], 'big')} has a header of {len(items)} fields, {extra} after "
+        f"requestsHash ({names}), as Amsterdam's has: {UNIMPLEMENTED_FORKS['amsterdam']} is not implemented",
+        fork="amsterdam",
+    )
+
+
+def refuse_unimplemented_fork(header_rlp: bytes, chain: ChainConfig, what: str) -> None:
+    """The fork check, before any other about the block: a header with Amsterdam's fields (on any
+    chain), or a block at or after the activation of a fork this tool does not implement, is
+    UNSUPPORTED naming the fork; no other verdict is given about such a block."""
+    items = _header_items(header_rlp)
+    if items is None:
+        return  # not a header at all: decoding it names what is wrong
+    if len(items) > PRAGUE_HEADER_FIELDS:
+        _refuse_amsterdam_header(items, what)
+    if chain.is_op:
+        return  # an L2's later forks are refused by its own fork line (_decode_op_block)
+    number, timestamp = int.from_bytes(items[8], "big"), int.from_bytes(items[11], "big")
+    try:
+        fork = chain.fork_at(number, timestamp)
+    except InputError:
+        return
+    if fork in UNIMPLEMENTED_FORKS:
+        start = chain.time_forks.get(fork, chain.block_forks.get(fork))
+        raise Unsupported(
+            f"{what}: block #{number} (timestamp {timestamp}) is in {fork} by {chain.name}'s schedule "
+            f"(from {'timestamp' if fork in chain.time_forks else 'block'} {start}): "
+            f"{UNIMPLEMENTED_FORKS[fork]} is not implemented",
+            fork=fork,
+        )
 
 
 def block_header(block_rlp: bytes, what: str) -> BlockHeaderAPI:
@@ -70,6 +125,7 @@ def decode_block(raw: bytes, chain: ChainConfig, what: str) -> tuple[str, type, 
     items = decode_rlp(raw, f"{what}: block")
     if not isinstance(items, list) or len(items) < 3 or not isinstance(items[0], list):
         raise InputError(f"{what}: block RLP is not [header, transactions, uncles, ...]")
+    refuse_unimplemented_fork(rlp.encode(items[0]), chain, what)
     header = decode_header(rlp.encode(items[0]), f"{what}: block header")
     check_header_ranges(header)
     if chain.is_op:
@@ -133,6 +189,8 @@ def _name_the_bad_part(items: list, vm_class: type, fork: str) -> None:
     if isinstance(items[1], list):
         for i, t in enumerate(items[1]):
             decode_transaction(t, i, vm_class, "block")
+    if FORK_ORDER.index(fork) >= FORK_ORDER.index("paris") and items[2]:
+        raise InvalidBlock("uncles", f"a {fork} block has {len(items[2])} ommer(s); after the merge it has none")
     if len(items) > 3:
         if not isinstance(items[3], list):
             raise InvalidBlock("withdrawals", "not a list")
@@ -152,10 +210,10 @@ def _decode_op_block(items, header, chain: ChainConfig, what: str):
     from ..rules.op.blocks import decode_op_block
     from ..rules.op.vm import SUPPORTED
 
-    if chain.celo is not None and header.block_number < chain.celo.first_l2_block:
+    if header.block_number < chain.first_l2_block:
         raise Unsupported(
-            f"{what}: block #{header.block_number} is a Celo L1 block (the L2 begins at "
-            f"#{chain.celo.first_l2_block}); Celo L1 rules are not implemented"
+            f"{what}: block #{header.block_number} is {chain.before_l2} (the OP Stack chain's own blocks begin at "
+            f"#{chain.first_l2_block}); its rules are not implemented"
         )
     op_fork = chain.op_fork_at(header.timestamp)
     for name, start in sorted(chain.unknown_op_forks.items(), key=lambda kv: kv[1]):
@@ -196,8 +254,12 @@ def check(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[bytes]
                 f"parent header not linked: no witness header hashes to the block's parentHash "
                 f"0x{header.parent_hash.hex()}"
             )
-        linked = []
-        child, current, current_hash = header, parent, header.parent_hash
+        # The block's own number against its parent's is a rule of the block (checked with the
+        # other parent rules in the verdict); from the parent on, the headers are the witness's
+        # and must number one chain.
+        linked = [header.parent_hash]
+        child, current_hash = parent, parent.parent_hash
+        current = by_hash.get(current_hash)
         while current is not None:
             if current.block_number != child.block_number - 1:
                 raise WitnessInvalid(

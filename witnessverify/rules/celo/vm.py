@@ -27,6 +27,7 @@ from eth_hash.auto import keccak
 from eth_utils import ValidationError
 
 from ...chains import CeloParams, l2_at_least
+from ...recorded import CIP64_MAX_FEE_BALANCE, exception_for
 from ..l1.forks import check_transaction_rules
 from ..op.vm import op_vm_class
 from . import fee_currency
@@ -41,11 +42,6 @@ BALANCE_OF = bytes.fromhex("70a08231")
 DEBIT_GAS_FEES = bytes.fromhex("58cf9672")
 CREDIT_GAS_FEES = bytes.fromhex("6a30b253")
 
-# Canonical transactions from before celo-kona's max-fee balance check existed (celo-kona
-# handler.rs `CIP64_MAX_FEE_EXCEPTIONS`): (chain id, block number) -> transaction hash.
-MAX_FEE_EXCEPTIONS = {
-    (42220, 75_046_581): bytes.fromhex("e9e0248cf5b02ce016b195690fbb168f08eeeff7b9b353a52ecf98f4229ba834"),
-}
 
 
 def pays_in_erc20(transaction) -> bool:
@@ -136,9 +132,11 @@ class CeloExecutorMixin:
             raise ValidationError(f"gas limit {transaction.gas} below the EIP-7623 floor {floor}")
 
     def _max_fee_exception(self, transaction) -> bool:
+        """A canonical transaction from before the max-fee balance rule was enforced everywhere
+        (recorded.py)."""
         context = self.vm_state.execution_context
-        pinned = MAX_FEE_EXCEPTIONS.get((context.chain_id, context.block_number))
-        return pinned is not None and keccak(transaction.encode()) == pinned
+        return exception_for(CIP64_MAX_FEE_BALANCE, context.chain_id, context.block_number,
+                             keccak(transaction.encode())) is not None
 
     def build_evm_message(self, transaction):
         state = self.vm_state

@@ -95,3 +95,18 @@ def check_alone(fork: str, header: BlockHeaderAPI, extra_data_limit: bool = True
             yield "nonce", "0x0000000000000000", "0x" + header.nonce.hex()
         if header.uncles_hash != EMPTY_OMMERS_HASH:
             yield "sha3Uncles", "0x" + EMPTY_OMMERS_HASH.hex(), "0x" + header.uncles_hash.hex()
+
+
+DAO_EXTRA_DATA = b"dao-hard-fork"  # geth params.DAOForkBlockExtra
+DAO_EXTRA_DATA_RANGE = 10  # geth params.DAOForkExtraRange
+
+
+def check_dao_extra_data(header: BlockHeaderAPI, dao_fork_block) -> Iterator[tuple[str, object, object]]:
+    """The DAO fork's header rule (geth consensus/misc/dao.go VerifyDAOHeaderExtraData): the fork
+    block and the nine after it carry extraData "dao-hard-fork", so that no node of the other
+    side of the fork follows them."""
+    if dao_fork_block is None or not dao_fork_block <= header.block_number < dao_fork_block + DAO_EXTRA_DATA_RANGE:
+        return
+    if header.extra_data != DAO_EXTRA_DATA:
+        yield "extraData", "0x" + header.extra_data.hex(), f"0x{DAO_EXTRA_DATA.hex()} (\"dao-hard-fork\", blocks " \
+            f"{dao_fork_block}..{dao_fork_block + DAO_EXTRA_DATA_RANGE - 1})"

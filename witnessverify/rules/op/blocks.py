@@ -17,6 +17,11 @@ from .deposits import DEPOSIT_TX_TYPE, DepositTransaction
 
 # typed transaction types of Ethereum's forks (EIP-2930, -1559, -4844, -7702); families add theirs
 ETHEREUM_TRANSACTION_TYPES = frozenset({0x01, 0x02, 0x03, 0x04})
+# types specified for forks this tool does not implement: refused by name, like any unknown type
+SPECIFIED_TYPES = {
+    0x7D: "OP Lagoon's post-execution transaction, ethereum-optimism/specs protocol/lagoon/post-exec.md; "
+          "Lagoon is specified, not scheduled, and not implemented here",
+}
 
 
 @dataclass
@@ -65,8 +70,10 @@ def decode_transaction(raw, index: int, vm_class: type, what: str):
             # a type of a later fork of this chain: the block is invalid
             raise InvalidBlock(part, f"type {tx_type:#04x} is not a transaction type of {vm_class.fork}") from None
         # a type no fork this tool knows defines: it cannot tell whether the chain has one
-        raise Unsupported(f"{label}: transaction type {tx_type:#04x} is unknown to this tool "
-                          f"(known here: {', '.join(f'{t:#04x}' for t in sorted(getattr(vm_class, 'known_transaction_types', ETHEREUM_TRANSACTION_TYPES)))})") from None
+        known = getattr(vm_class, "known_transaction_types", ETHEREUM_TRANSACTION_TYPES)
+        named = f" ({SPECIFIED_TYPES[tx_type]})" if tx_type in SPECIFIED_TYPES else ""
+        raise Unsupported(f"{label}: transaction type {tx_type:#04x}{named} is unknown to this tool "
+                          f"(known here: {', '.join(f'{t:#04x}' for t in sorted(known))})") from None
     except Exception as exc:  # py-evm raises several kinds for undecodable transactions
         detail = f": {str(exc).splitlines()[0][:120]}" if isinstance(exc, ValueError) and str(exc) else ""
         raise InvalidBlock(part, f"type {tx_type:#04x} transaction does not decode ({type(exc).__name__}{detail})") from None

@@ -2,9 +2,10 @@
 
 ethereum-optimism/specs `specs/protocol/deposits.md`: a deposit is
 0x7E || rlp([sourceHash, from, to, mint, value, gas, isSystemTx, data]); it carries no signature
-and no fee fields. Its receipt adds `depositNonce` (the sender's nonce before execution, from
-Regolith) and `depositReceiptVersion` = 1 (from Canyon):
-0x7E || rlp([status, cumulativeGasUsed, logsBloom, logs, depositNonce, depositReceiptVersion]).
+and no fee fields. From Canyon its receipt adds `depositNonce` (the sender's nonce before execution)
+and `depositReceiptVersion` = 1:
+0x7E || rlp([status, cumulativeGasUsed, logsBloom, logs, depositNonce, depositReceiptVersion]);
+before Canyon the receipts root commits to the plain receipt (make_receipt says why).
 """
 
 from __future__ import annotations
@@ -74,8 +75,14 @@ class DepositTransaction:
         pass
 
     def make_receipt(self, status: bytes, gas_used: int, log_entries) -> ExtendedReceipt:
-        # depositNonce from Regolith, depositReceiptVersion from Canyon (None: not encoded)
-        extra = [self.deposit_nonce, self.receipt_version if self.deposit_nonce is not None else None]
+        """The receipt as the receipts root commits to it. A deposit receipt records its
+        depositNonce from Regolith, but the consensus encoding carries it only together with
+        depositReceiptVersion, from Canyon: op-geth's `Receipts.EncodeIndex` writes the nonce only
+        when the version is set, a quirk its comment says is kept for backwards compatibility,
+        and op-reth, kona and base/base strip the nonce between Regolith and Canyon to match
+        (specs deposits.md "Before Canyon, these depositNonce & depositNonceVersion fields must
+        always be omitted"). So a Regolith-to-Delta deposit receipt is the plain receipt."""
+        extra = [self.deposit_nonce, self.receipt_version] if self.receipt_version is not None else []
         return ExtendedReceipt.from_entries(DEPOSIT_TX_TYPE, status, gas_used, log_entries, extra)
 
     receipt_version: Optional[int] = None
