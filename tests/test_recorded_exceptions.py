@@ -15,7 +15,7 @@ from witnessverify.build import build
 from witnessverify.bundle import Bundle
 from witnessverify.chains import CELO, CELO_SEPOLIA
 from witnessverify.pipeline import verify_bundle
-from witnessverify.recorded import CHAIN_ID, EXCEPTIONS, exception_for
+from witnessverify.chains.recorded import CHAIN_ID, EXCEPTIONS, exception_for
 
 from .spec_diff import Acct, witness_from_alloc
 

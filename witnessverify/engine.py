@@ -21,7 +21,7 @@ from .rules.l1.blobs import max_blob_gas_per_block
 from .chains import FORK_ORDER, BlobParams
 from .rules.l1.forks import BLOCK_SIZE_LIMIT_FORKS
 from .errors import InvalidBlock
-from .recorded import CHAIN_ID, exception_for
+from .chains.recorded import CHAIN_ID, exception_for
 from .witness.missing import Missing, MissingLog
 from .rules.l1.osaka import MAX_RLP_BLOCK_SIZE
 from .witness.state import WitnessStore

@@ -17,7 +17,7 @@ import rlp
 from eth_hash.auto import keccak
 
 from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
-from .recorded import in_block
+from .chains.recorded import in_block
 from .verdict import ERROR, MISMATCH, UNSUPPORTED, VALID, WITNESS_INVALID, Outcome, judge
 from .witness.check import check, raw_transactions_root
 

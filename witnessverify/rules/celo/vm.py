@@ -27,7 +27,7 @@ from eth_hash.auto import keccak
 from eth_utils import ValidationError
 
 from ...chains import CeloParams, l2_at_least
-from ...recorded import CIP64_MAX_FEE_BALANCE, exception_for
+from ...chains.recorded import CIP64_MAX_FEE_BALANCE, exception_for
 from ..l1.forks import check_transaction_rules
 from ..op.vm import op_vm_class
 from . import fee_currency
