@@ -28,7 +28,7 @@ from trie import HexaryTrie
 from witnessverify import sources
 from witnessverify.bundle import Bundle
 from witnessverify.chains import MAINNET
-from witnessverify.rules.l1.forks import witness_vm_class
+from witnessverify.rules.l1.vm import witness_vm_class
 from witnessverify.witness.missing import MissingLog
 from witnessverify.pipeline import verify_bundle
 from witnessverify.witness.state import WitnessAccountDB, WitnessStore

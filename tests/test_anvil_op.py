@@ -258,7 +258,7 @@ def test_dev_op_chain_names():
 def test_an_operator_fee_credit_left_out_is_caught(op_anvil, monkeypatch):
     """The mutation check of the oracle: with the operator fee taken as zero, the engine's post-state
     is no longer Anvil's."""
-    from witnessverify.rules.op import vm
+    from witnessverify.rules.op import fees as vm  # where the operator fee is charged
 
     a = op_anvil.accounts()
     set_l1_params(op_anvil, 10**9, 1000, 1000, 1, 2_000_000, 5000)

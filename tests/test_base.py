@@ -126,7 +126,8 @@ def test_the_same_pairing_fails_on_karst():
 
 
 def test_input_caps_at_azul_are_jovians():
-    from witnessverify.rules.op.vm import INPUT_CAPS, at_least
+    from witnessverify.chains import l2_at_least as at_least
+    from witnessverify.rules.op.precompiles import INPUT_CAPS
 
     def cap(address, fork):
         steps = [limit for f, limit in INPUT_CAPS[address] if at_least(fork, f)]

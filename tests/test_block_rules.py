@@ -261,7 +261,7 @@ def test_op_mainnets_legacy_and_migration_blocks_are_unsupported(number):
 
 # -- the DAO fork's extraData ----------------------------------------------------------------------
 def test_the_dao_fork_blocks_carry_dao_hard_fork_in_extra_data():
-    from witnessverify.rules.l1.header_checks import check_dao_extra_data
+    from witnessverify.rules.l1.header import check_dao_extra_data
 
     dao = MAINNET.dao_fork_block
     for number, extra, broken in ((dao, b"dao-hard-fork", False), (dao + 9, b"", True), (dao, b"x", True),

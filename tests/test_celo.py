@@ -79,7 +79,7 @@ def test_a_deposit_only_block_reads_no_coinbase():
     b = _bundle(11142220, 2346038)
     out = verify_bundle(b)
     assert out.verdict == VALID and not out.assumed_absent
-    from witnessverify.witness.check import decode_header
+    from witnessverify.witness.headers import decode_header
     from witnessverify.witness.missing import MissingLog
     from witnessverify.witness.state import WitnessAccountDB, WitnessStore
 
@@ -119,10 +119,10 @@ def test_without_the_celo_base_fee_floor_the_header_is_refuted():
 
 
 def test_a_cip64_debit_changed_by_one_unit(monkeypatch):
-    from witnessverify.rules.celo.vm import CeloExecutorMixin
+    from witnessverify.rules.celo import fee_debit
 
-    original = CeloExecutorMixin.debit_amount
-    monkeypatch.setattr(CeloExecutorMixin, "debit_amount", lambda self, tx: original(self, tx) + 1)
+    original = fee_debit.debit_amount
+    monkeypatch.setattr(fee_debit, "debit_amount", lambda state, tx: original(state, tx) + 1)
     out = verify_bundle(_bundle(11142220, 2346450))  # an ERC-20 fee-currency transfer
     assert out.verdict == MISMATCH and "stateRoot" in [m["field"] for m in out.mismatches]
 
@@ -131,8 +131,12 @@ def test_the_transfer_precompile_warming_from_before_jovian(monkeypatch):
     """#31128957: the transfer precompile must not warm `to` before Jovian; warming it changes gas."""
     from witnessverify.rules.celo import vm
 
+    from witnessverify.rules import registry
+
     real = vm.make_transfer
     monkeypatch.setattr(vm, "make_transfer", lambda token, warms: real(token, True))
+    registry.clear_cache()  # the VM classes are built with the precompile once, and cached
+    monkeypatch.setattr(registry, "_CACHE", type(registry._CACHE)())
     out = verify_bundle(_bundle(42220, 31128957))
     assert out.verdict == MISMATCH and "gasUsed" in [m["field"] for m in out.mismatches]
 
@@ -143,7 +147,7 @@ def test_an_l1block_slot_missing_from_the_witness():
     nodes = node_map(b)
     from witnessverify.witness.missing import MissingLog
     from witnessverify.witness.state import WitnessAccountDB, WitnessStore
-    from witnessverify.witness.check import decode_header
+    from witnessverify.witness.headers import decode_header
 
     db = WitnessAccountDB(WitnessStore(dict(nodes), MissingLog()), decode_header(b.headers[0], "parent").state_root)
     storage_root = db._base_account(L1_BLOCK).storage_root

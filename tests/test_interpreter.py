@@ -32,8 +32,9 @@ from witnessverify.interpreter import FAST, PY_EVM, interpreter
 from witnessverify.interpreter.analysis import CodeAnalysis
 from witnessverify.interpreter.opcodes import _STACK_OPS, SLOW, STACK_OP, opcode_table
 from witnessverify.pipeline import verify_bundle
-from witnessverify.rules.families import l2_vm_class
-from witnessverify.rules.l1.forks import PY_EVM_VMS, witness_vm_class
+from witnessverify.rules.l1.vm import PY_EVM_VMS, witness_vm_class
+from witnessverify.chains import fork as fork_value
+from witnessverify.rules.registry import rule_set
 from witnessverify.witness.missing import MissingLog
 from witnessverify.witness.state import WitnessStore
 from witnessverify.witness.tries import decode_node, encode_node, plainly_valid
@@ -199,7 +200,8 @@ def _run_message(vm_class, code: bytes, calldata: bytes, which: str):
 def _vm(which_fork):
     if isinstance(which_fork, tuple):
         chain_id, fork = which_fork
-        return l2_vm_class(resolve_chain(None, chain_id, "test"), fork)
+        chain = resolve_chain(None, chain_id, "test")
+        return rule_set(chain, fork_value(chain.family, fork)).vm_class
     return witness_vm_class(which_fork)
 
 

@@ -11,7 +11,7 @@ from eth_hash.auto import keccak
 
 from witnessverify.pipeline import verify_bundle, verify_path
 from witnessverify.verdict import ERROR, MISMATCH, VALID, WITNESS_INCOMPLETE, WITNESS_INVALID
-from witnessverify.witness.check import decode_header
+from witnessverify.witness.headers import decode_header
 
 from .conftest import KEEPER_HOODI, SBV_MAINNET, load_one, node_map, trie_path
 
@@ -26,9 +26,9 @@ def _parent_root(bundle) -> bytes:
 
 def _sender_and_block(bundle):
     from witnessverify.chains import HOODI
-    from witnessverify.witness.check import decode_block
+    from witnessverify.pipeline import prepare
 
-    _, _, block = decode_block(bundle.block_rlp, HOODI, "test")
+    block = prepare(bundle, HOODI).block
     return block.transactions[0].sender, block
 
 
@@ -254,7 +254,7 @@ def test_blockhash_beyond_the_known_ancestors_is_a_missing_header():
     from eth.vm.execution_context import ExecutionContext
 
     from witnessverify.engine import AncestorHashes
-    from witnessverify.rules.l1.forks import witness_vm_class
+    from witnessverify.rules.l1.vm import witness_vm_class
     from witnessverify.witness.missing import MissingLog
     from witnessverify.witness.state import WitnessStore
 

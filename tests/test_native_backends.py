@@ -41,12 +41,12 @@ def test_keccak_backends_agree_on_witness_nodes():
 def test_sender_recovery_backends_agree_on_real_transactions(monkeypatch):
     """coincurve and eth-keys' Python secp256k1 recover the same senders (eth-keys reads
     ECC_BACKEND_CLASS on each use)."""
-    from witnessverify.witness.check import check
+    from witnessverify.pipeline import prepare
 
     checked = []
     for name in ("1-24628607.json", "10-121003241.json", "42220-75046581.json"):
         (bundle,) = sources.load(BUNDLES / name)
-        checked += list(check(bundle, resolve_chain(None, bundle.chain_id, name)).block.transactions)
+        checked += list(prepare(bundle, resolve_chain(None, bundle.chain_id, name)).block.transactions)
     senders = {}
     for backend in ("eth_keys.backends.CoinCurveECCBackend", "eth_keys.backends.NativeECCBackend"):
         monkeypatch.setenv("ECC_BACKEND_CLASS", backend)
@@ -178,13 +178,13 @@ def test_bls12_381_backends_agree():
 
 def test_prague_and_later_use_arkworks_unless_pure_python():
     from witnessverify.rules.l1 import bls12_381
-    from witnessverify.rules.l1.forks import witness_vm_class
+    from witnessverify.rules.l1.vm import witness_vm_class
 
     address = (0x0F).to_bytes(20, "big")
     assert witness_vm_class("prague").get_state_class().computation_class.get_precompiles()[address] \
         is bls12_381.bls12_pairing_check
     assert address not in witness_vm_class("cancun").get_state_class().computation_class.get_precompiles()
-    out = _python("from witnessverify.rules.l1.forks import witness_vm_class\n"
+    out = _python("from witnessverify.rules.l1.vm import witness_vm_class\n"
                   "print(witness_vm_class('osaka').get_state_class().computation_class.get_precompiles()"
                   "[(0x0F).to_bytes(20, 'big')])", WV_PURE_PYTHON="1")
     assert "lazy eth.precompiles.bls12_381.bls12_pairing_check" in out

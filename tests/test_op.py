@@ -99,7 +99,7 @@ def test_the_l1block_scalar_slot_missing_from_the_witness():
     b = load_one(BUNDLES / "10-121057303.json")
     from witnessverify.witness.missing import MissingLog
     from witnessverify.witness.state import WitnessAccountDB, WitnessStore
-    from witnessverify.witness.check import decode_header
+    from witnessverify.witness.headers import decode_header
 
     l1_block = bytes.fromhex("4200000000000000000000000000000000000015")
     nodes = {keccak(n): n for n in b.state}
@@ -165,7 +165,7 @@ def test_holocene_base_fee_from_the_parents_extra_data():
     from types import SimpleNamespace
 
     from witnessverify.chains import BASE_SEPOLIA
-    from witnessverify.rules.l1.header_checks import expected_base_fee
+    from witnessverify.rules.l1.header import expected_base_fee
     from witnessverify.rules.op.holocene import eip1559_params
 
     v = _vectors()["holocene_base_fee_reth"]
@@ -276,7 +276,8 @@ def test_da_footprint_and_jovian_base_fee():
 
 
 def test_op_precompile_caps_by_fork():
-    from witnessverify.rules.op.vm import INPUT_CAPS, at_least
+    from witnessverify.chains import l2_at_least as at_least
+    from witnessverify.rules.op.precompiles import INPUT_CAPS
 
     def cap(address, fork):
         value = None
@@ -297,7 +298,7 @@ def test_the_canyon_activation_block_places_the_create2_deployer():
     import dataclasses
 
     from witnessverify import chains
-    from witnessverify.rules.op.vm import CREATE2_DEPLOYER, create2_deployer_code
+    from witnessverify.rules.op.upgrades import CREATE2_DEPLOYER, create2_deployer_code
 
     code = create2_deployer_code()
     assert keccak(code).hex() and len(code) == 1584

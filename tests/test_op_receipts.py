@@ -14,7 +14,8 @@ from eth.rlp.receipts import Receipt
 from eth.vm.forks.london.receipts import LondonTypedReceipt as TypedReceipt
 from eth_bloom import BloomFilter
 
-from witnessverify.rules.op.deposits import DepositTransaction
+from witnessverify.rules.context import TxScratch
+from witnessverify.rules.op.deposits import DepositTransaction, deposit_receipt
 
 VECTOR = json.loads((Path(__file__).parent / "vectors" / "op_mainnet_110000000_receipts.json").read_text())
 
@@ -27,10 +28,19 @@ def _logs(r: dict) -> list:
     return [(_b(log["address"]), [int(t, 16) for t in log["topics"]], _b(log["data"])) for log in r["logs"]]
 
 
-def _deposit(nonce: int, version):
-    tx = DepositTransaction(b"\x00" * 32, b"\x11" * 20, b"\x22" * 20, 0, 0, 100_000, False, b"", b"\x7e")
-    tx.deposit_nonce, tx.receipt_version = nonce, version
-    return tx
+class _Deposit:
+    """A deposit whose receipt records `nonce` (and from Canyon `version`), as execution sets it."""
+
+    def __init__(self, nonce: int, version) -> None:
+        self.tx = DepositTransaction(b"\x00" * 32, b"\x11" * 20, b"\x22" * 20, 0, 0, 100_000, False, b"", b"\x7e")
+        self.scratch = TxScratch(deposit_nonce=nonce, receipt_version=version)
+
+    def make_receipt(self, status, gas, logs):
+        return deposit_receipt(self.tx.make_receipt(status, gas, logs), self.scratch)
+
+
+def _deposit(nonce: int, version) -> _Deposit:
+    return _Deposit(nonce, version)
 
 
 def _receipts(version) -> list:

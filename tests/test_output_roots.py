@@ -21,7 +21,6 @@ import rlp
 from eth_hash.auto import keccak
 
 from witnessverify import sources
-from witnessverify.engine import execute_block
 from witnessverify.pipeline import verify_bundle
 from witnessverify.rules.op.output_root import (
     L2_TO_L1_MESSAGE_PASSER, Output, ProofInvalid, account_storage_root, from_post_state, output_root,
@@ -30,7 +29,8 @@ from witnessverify.rules.op.output_root import (
 from witnessverify.tiebreak import AGREE, AGREES, DISAGREES, SPLIT, UNAVAILABLE, UNJUDGED, check, replay_saved
 from witnessverify.tiebreak.output import OutputAnswers, complete, judge_answer
 from witnessverify.tiebreak.rpc import RpcClient
-from witnessverify.witness.check import check as check_witness
+from witnessverify.engine import execute_block
+from witnessverify.pipeline import prepare
 from witnessverify.chains import resolve_chain
 
 from .conftest import BUNDLES, trie_path
@@ -92,9 +92,8 @@ def test_the_post_state_walk_finds_the_storage_root_the_header_commits_to(name):
     says what the root is: Isthmus blocks, whose witness must reach the message passer."""
     b = bundle(name)
     chain = resolve_chain(None, b.chain_id, name)
-    checked = check_witness(b, chain)
-    result = execute_block(checked.block, checked.vm_class, chain.chain_id, checked.evm_fork, checked.pre_state_root,
-                           checked.preimages, checked.ancestor_hashes, canyon_time=chain.op_forks.get("canyon"))
+    prepared = prepare(b, chain)
+    result = execute_block(prepared.block, prepared.rules, prepared.execution_context())
     header = rlp.decode(b.block_rlp)[0]
     walked = from_post_state(result.nodes, result.state_root, keccak(rlp.encode(header)), None)
     assert walked.source == "post-state" and walked.storage_root == header[16]
@@ -112,9 +111,8 @@ def test_pre_isthmus_witnesses_that_miss_the_message_passer_say_unknown(name):
 def _real_post_state(name: str):
     b = bundle(name)
     chain = resolve_chain(None, b.chain_id, name)
-    checked = check_witness(b, chain)
-    result = execute_block(checked.block, checked.vm_class, chain.chain_id, checked.evm_fork, checked.pre_state_root,
-                           checked.preimages, checked.ancestor_hashes, canyon_time=chain.op_forks.get("canyon"))
+    prepared = prepare(b, chain)
+    result = execute_block(prepared.block, prepared.rules, prepared.execution_context())
     return rlp.decode(b.block_rlp)[0], result
 
 

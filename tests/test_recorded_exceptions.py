@@ -96,7 +96,7 @@ def test_the_same_transaction_on_the_other_celo_network_is_still_refused():
 def test_any_other_transaction_signed_for_another_chain_is_refused():
     from eth_keys import keys
 
-    from witnessverify.rules.l1.forks import witness_vm_class
+    from witnessverify.rules.l1.vm import witness_vm_class
 
     key = keys.PrivateKey(b"\x07" * 32)
     unsigned = witness_vm_class("prague").get_transaction_builder().new_unsigned_access_list_transaction(

@@ -22,13 +22,13 @@ def _measure(path: str, index: int, rounds: int, chain: Optional[str]) -> dict:
     from . import sources
     from .chains import resolve_chain
     from .pipeline import verify_bundle
-    from .witness.check import check
+    from .pipeline import prepare
 
     size = Path(path).stat().st_size
     t0, c0 = time.perf_counter(), time.process_time()
     bundles = sources.load(path)
     bundle = bundles[index]
-    check(bundle, resolve_chain(chain, bundle.chain_id, path))
+    prepare(bundle, resolve_chain(chain, bundle.chain_id, path))
     ingest_wall, ingest_cpu = time.perf_counter() - t0, time.process_time() - c0
     best_cpu = best_wall = float("inf")
     outcome = None

@@ -14,24 +14,18 @@ from pathlib import Path
 from typing import Any, Optional
 
 import rlp
-from eth.constants import BLANK_ROOT_HASH
-from eth_hash.auto import keccak
 
 from .bundle import Bundle
 from .chains import ChainConfig, chain_from_rollup_config, resolve_chain
 from .engine import execute_block
-from .rules.op.output_root import output_of
 from .errors import InputError, WitnessInvalid
 from .hexjson import hex_bytes, hex_fixed, hex_list, quantity
+from .pipeline import prepare
+from .rules.registry import rule_set
 from .safeparse import read_json_file
-from .rules.families import next_base_fee
-from .rules.op.holocene import encode_extra_data
-from .rules.op.vm import EMPTY_REQUESTS_HASH, at_least
 from .sources.blockjson import header_fields
 from .verdict import computed_header, header_claims
-from .witness.check import check, decode_header
-
-EMPTY_OMMERS_HASH = keccak(rlp.encode([]))
+from .witness.headers import decode_header
 
 
 @dataclass
@@ -91,61 +85,26 @@ def build(
     expected_hash: Optional[bytes],
     origin: str,
 ) -> Built:
-    if not chain.is_op:
-        raise InputError(f"{origin}: building from payload attributes is for OP Stack chains")
-    parent = decode_header(parent_rlp, f"{origin}: parent_header")
-    a = attributes
     what = f"{origin}: executing_payload"
-    timestamp = quantity(a.get("timestamp"), f"{what}.timestamp")
-    op_fork = chain.op_fork_at(timestamp)
-    fields: list = [
-        keccak(parent_rlp),
-        EMPTY_OMMERS_HASH,
-        hex_fixed(a.get("suggestedFeeRecipient"), 20, f"{what}.suggestedFeeRecipient"),
-        BLANK_ROOT_HASH,  # state root: from execution
-        BLANK_ROOT_HASH,  # transactions root: from execution
-        BLANK_ROOT_HASH,  # receipts root: from execution
-        bytes(256),
-        0,
-        parent.block_number + 1,
-        quantity(a.get("gasLimit"), f"{what}.gasLimit"),
-        0,
-        timestamp,
-        b"",
-        hex_fixed(a.get("prevRandao"), 32, f"{what}.prevRandao"),
-        bytes(8),
-        next_base_fee(chain, op_fork, parent),
-    ]
-    if at_least(op_fork, "holocene"):
-        params = hex_fixed(a.get("eip1559Params", "0x" + "00" * 8), 8, f"{what}.eip1559Params")
-        min_base_fee = None
-        if at_least(op_fork, "jovian"):  # v1 extraData: the attributes' minBaseFee (specs jovian/)
-            min_base_fee = quantity(a.get("minBaseFee"), f"{what}.minBaseFee")
-        fields[12] = encode_extra_data(params, chain.eip1559_denominator_canyon, chain.eip1559_elasticity,
-                                       min_base_fee)
-    if at_least(op_fork, "canyon"):
-        fields.append(BLANK_ROOT_HASH)  # withdrawals root (empty before Isthmus)
-    if at_least(op_fork, "ecotone"):
-        fields += [0, 0, hex_fixed(a.get("parentBeaconBlockRoot"), 32, f"{what}.parentBeaconBlockRoot")]
-    if at_least(op_fork, "isthmus"):
-        fields.append(EMPTY_REQUESTS_HASH)  # EIP-7685 requests are never used on OP: sha256('')
+    parent = decode_header(parent_rlp, f"{origin}: parent_header")
+    timestamp = quantity(attributes.get("timestamp"), f"{what}.timestamp")
+    rules = rule_set(chain, chain.fork(parent.block_number + 1, timestamp))
+    fields = rules.header_from_attributes(parent_rlp, attributes, what)
     txs = []
-    for i, t in enumerate(a.get("transactions") or []):
+    for i, t in enumerate(attributes.get("transactions") or []):
         raw = hex_bytes(t, f"{what}.transactions[{i}]")
         txs.append(rlp.decode(raw) if raw[:1] >= b"\xc0" else raw)
     body = [fields, txs, []]
-    if at_least(op_fork, "canyon"):
+    if len(fields) > 16:  # a withdrawals root: the body carries a (here empty) withdrawals list
         body.append([])
     bundle = Bundle(chain_id=chain.chain_id, block_rlp=rlp.encode(body), state=preimages, codes=[],
                     headers=[parent_rlp], origin=origin)
     try:
-        checked = check(bundle, chain)
+        prepared = prepare(bundle, chain)
     except WitnessInvalid as exc:
         raise InputError(f"{origin}: {exc}") from None
-    result = execute_block(checked.block, checked.vm_class, chain.chain_id, checked.evm_fork,
-                           checked.pre_state_root, checked.preimages, checked.ancestor_hashes,
-                           canyon_time=chain.op_forks.get("canyon"))
-    sealed = computed_header(checked.block.header, result)
+    result = execute_block(prepared.block, prepared.rules, prepared.execution_context())
+    sealed = computed_header(prepared.block.header, result)
     header = header_claims(sealed)
     header.update(number=sealed.block_number, timestamp=sealed.timestamp, gasLimit=sealed.gas_limit,
                   baseFeePerGas=sealed.base_fee_per_gas, extraData="0x" + sealed.extra_data.hex(),
@@ -160,12 +119,12 @@ def build(
         preimages=tuple(preimages),
         chain_id=chain.chain_id,
         number=sealed.block_number,
-        fork=checked.fork,
+        fork=prepared.rules.fork.label,
         block_hash=sealed.hash,
         header=header,
         expected_hash=expected_hash,
         missing=result.missing,
         invalid=invalid,
         seconds=result.seconds,
-        output=None if result.missing else output_of(result, op_fork, sealed.hash),
+        output=None if result.missing else prepared.rules.output(result, sealed.hash),
     )

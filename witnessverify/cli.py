@@ -207,7 +207,7 @@ def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
         click.echo(f"ERROR {exc}", err=True)
         sys.exit(4)
     out = Path(out_dir)
-    from .witness.check import block_header  # local: only needed here
+    from .witness.headers import block_header  # local: only needed here
 
     written = 0
     for b in bundles:

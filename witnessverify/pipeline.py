@@ -1,33 +1,82 @@
-"""source -> bundle -> witness check -> execution -> verdict, for one bundle or a path of them.
+"""source -> bundle -> fork check -> witness check -> execution -> verdict, for one bundle or a path
+of them. Failures of each step become verdicts here (ERROR, UNSUPPORTED, WITNESS_INVALID, a
+MISMATCH for a body that breaks a rule), never tracebacks.
 
-Failures of each step become verdicts here (ERROR, WITNESS_INVALID), never tracebacks.
+The steps, numbered as `prepare` and `verify_bundle` run them:
+  1. the chain: `--chain`, a config, the input's chain id, or the chain its signatures name;
+  2. the fork check: which fork the header is in; one this tool does not implement is
+     UNSUPPORTED before anything else (rules/registry.py);
+  3. the block decoded by its fork's rule set (an invalid body is a MISMATCH naming the part);
+  4. the witness: ancestor headers linked by hash, the family's refusals, the pre-state root
+     proven (witness/check.py);
+  5. execution (engine/);
+  6. the verdict (verdict.py), the output root, the notes.
 """
 
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
 from typing import Iterator, Optional
+
+import rlp
+from eth_hash.auto import keccak
 
 from . import sources
 from .bundle import Bundle
 from .chain_id import infer_chain_id
-from .chains import FORK_ORDER, resolve_chain
-from .engine import execute_block
-import rlp
-from eth_hash.auto import keccak
-
-from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from .chains import ChainConfig, resolve_chain
 from .chains.recorded import in_block
-from .verdict import ERROR, MISMATCH, UNSUPPORTED, VALID, WITNESS_INVALID, Outcome, judge
-from .witness.check import check, raw_transactions_root
+from .engine import ExecutionContext, execute_block
+from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from .outcome import Outcome
+from .rules.l1.body import raw_transactions_root
+from .rules.l1.header import check_header_ranges
+from .rules.registry import block_fork, rule_set
+from .rules.ruleset import RuleSet
+from .safeparse import decode_rlp
+from .verdict import ERROR, MISMATCH, UNSUPPORTED, VALID, WITNESS_INVALID, judge
+from .verdicts import Mismatch
+from .witness.check import ProvenWitness, link, prove
+from .witness.headers import decode_header
 
 INTERNAL_ERROR = "INTERNAL_ERROR"
-PRAGUE_AND_LATER = FORK_ORDER[FORK_ORDER.index("prague"):]
+
+
+@dataclass
+class Prepared:
+    """A block ready to execute: its chain's rule set, the decoded block, the proven witness."""
+
+    chain: ChainConfig
+    rules: RuleSet
+    block: object
+    witness: ProvenWitness
+
+    def execution_context(self, block_rlp_size: Optional[int] = None, intermediate_roots: bool = False):
+        w = self.witness
+        return ExecutionContext(w.pre_state_root, w.preimages, w.ancestor_hashes, block_rlp_size, intermediate_roots)
+
+
+def prepare(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[bytes] = None) -> Prepared:
+    """Steps 2–4: raises InputError, Unsupported, InvalidBlock or WitnessInvalid."""
+    where = bundle.origin or "bundle"
+    items = decode_rlp(bundle.block_rlp, f"{where}: block")
+    if not isinstance(items, list) or len(items) < 3 or not isinstance(items[0], list):
+        raise InputError(f"{where}: block RLP is not [header, transactions, uncles, ...]")
+    header_rlp = rlp.encode(items[0])
+    fork = block_fork(chain, header_rlp, where)
+    header = decode_header(header_rlp, f"{where}: block header")
+    check_header_ranges(header)
+    rules = rule_set(chain, fork)
+    block = rules.decode_block(bundle.block_rlp, items, header, where)
+    linked = link(bundle, block.header)
+    rules.refuse(block.header, linked.parent)
+    return Prepared(chain, rules, block, prove(bundle, linked, block.header, parent_state_root))
 
 
 def verify_bundle(
     bundle: Bundle,
-    chain_name: Optional[str] = None,
+    chain_name=None,
     parent_state_root: Optional[bytes] = None,
     strict: bool = False,
     intermediate_roots: bool = False,
@@ -42,7 +91,7 @@ def verify_bundle(
             notes.append(f"chain id {chain_id} taken from the transactions' signatures (the input names none)")
     try:
         chain = resolve_chain(chain_name, chain_id, origin)
-        checked = check(bundle, chain, parent_state_root)
+        prepared = prepare(bundle, chain, parent_state_root)
     except InputError as exc:
         return Outcome(verdict=ERROR, origin=origin, reason=str(exc), notes=notes)
     except Unsupported as exc:
@@ -53,70 +102,36 @@ def verify_bundle(
     except WitnessInvalid as exc:
         return Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=chain.chain_id, chain=chain.name,
                        reason=str(exc), notes=notes)
-    header = checked.block.header
+    rules, header = prepared.rules, prepared.block.header
     try:
-        result = execute_block(
-            checked.block,
-            checked.vm_class,
-            chain.chain_id,
-            checked.evm_fork,
-            checked.pre_state_root,
-            checked.preimages,
-            checked.ancestor_hashes,
-            deposit_contract=chain.deposit_contract,
-            dao_fork_block=chain.dao_fork_block,
-            blob_params=None if chain.is_op else chain.blob_params(checked.evm_fork),
-            # EIP-7934 is an L1 consensus rule: no OP Stack, Base or Celo spec adopts it
-            block_rlp_size=None if chain.is_op else len(bundle.block_rlp),
-            canyon_time=chain.op_forks.get("canyon") if chain.is_op else None,
-            intermediate_roots=intermediate_roots,
-            requires_request_contracts=chain.requires_request_contracts,
-        )
+        result = execute_block(prepared.block, rules, prepared.execution_context(len(bundle.block_rlp),
+                                                                               intermediate_roots))
     except Unsupported as exc:
         return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
-                                    fork=checked.fork, reason=str(exc), notes=notes), bundle)
+                                    fork=rules.fork.label, reason=str(exc), notes=notes), bundle)
     except WitnessInvalid as exc:  # a node that hashes right but is no trie node
         return _about_block(Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=chain.chain_id,
-                                    chain=chain.name, fork=checked.fork, reason=str(exc), notes=notes), bundle)
+                                    chain=chain.name, fork=rules.fork.label, reason=str(exc), notes=notes), bundle)
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        outcome = Outcome(
-            verdict=ERROR,
-            origin=origin,
-            chain_id=chain.chain_id,
-            chain=chain.name,
-            fork=checked.fork,
-            number=header.block_number,
-            block_hash=header.hash,
+        return Outcome(
+            verdict=ERROR, origin=origin, chain_id=chain.chain_id, chain=chain.name, fork=rules.fork.label,
+            number=header.block_number, block_hash=header.hash, internal=True, notes=notes,
             reason=f"internal error executing block #{header.block_number}: {type(exc).__name__}: {exc} "
             f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
         )
-        outcome.internal = True  # type: ignore[attr-defined]
-        outcome.notes = notes
-        return outcome
-    outcome = judge(checked, result, origin, bundle.claimed_hash, strict)
-    for entry in in_block(chain.chain_id, header.block_number, (t.hash for t in checked.block.transactions)):
+    outcome = judge(prepared, result, origin, bundle.claimed_hash, strict)
+    for entry in in_block(chain.chain_id, header.block_number, (t.hash for t in prepared.block.transactions)):
         notes.append(f"the block holds {entry.describe()}")
     outcome.notes = notes + outcome.notes
-    if chain.is_op:
-        outcome.output = block_output(checked, result, outcome)
-    if not chain.requires_request_contracts and checked.evm_fork in PRAGUE_AND_LATER:
-        outcome.skipped.append("EIP-7002/7251 system contracts without code taken as no requests "
-                               "(a dev chain: Anvil deploys none; on a real chain the block would be invalid)")
+    if outcome.verdict in (VALID, MISMATCH) and not outcome.missing:
+        outcome.output = rules.output(result, bytes.fromhex(outcome.computed["blockHash"][2:]))
+    outcome.skipped += rules.skipped_checks()
     if keep_nodes:  # the post-state's nodes, for a caller that chains blocks (blocktest)
         outcome.nodes = result.nodes
     outcome.intermediate_roots = result.intermediate_roots
     outcome.witness_bytes = bundle.witness_bytes()
     return outcome
-
-
-def block_output(checked, result, outcome: Outcome):
-    """The output root of the block as executed (OP Stack chains), or why it is unknown."""
-    from .rules.op.output_root import output_of
-
-    if outcome.verdict not in (VALID, MISMATCH) or outcome.missing:
-        return None
-    return output_of(result, checked.op_fork, bytes.fromhex(outcome.computed["blockHash"][2:]))
 
 
 def _about_block(outcome: Outcome, bundle: Bundle) -> Outcome:
@@ -141,13 +156,12 @@ def _invalid_body(bundle: Bundle, chain, exc: InvalidBlock, origin: str, notes: 
     is still compared, from the raw transaction bytes, so a body that is not the header's says so."""
     outcome = _about_block(Outcome(verdict=MISMATCH, origin=origin, chain_id=chain.chain_id, chain=chain.name,
                                    reason=f"invalid block: {exc}", notes=notes), bundle)
-    outcome.mismatches = [{"field": exc.part, "expected": "valid", "computed": f"invalid: {exc.reason}"}]
+    outcome.mismatches = [Mismatch(exc.part, "valid", f"invalid: {exc.reason}")]
     items = rlp.decode(bundle.block_rlp)
     root = raw_transactions_root(items[1])
     claimed = rlp.decode(rlp.encode(items[0]))[4]
     if root != claimed:
-        outcome.mismatches.append({"field": "transactionsRoot", "expected": "0x" + claimed.hex(),
-                                   "computed": "0x" + root.hex()})
+        outcome.mismatches.append(Mismatch("transactionsRoot", "0x" + claimed.hex(), "0x" + root.hex()))
     return outcome
 
 

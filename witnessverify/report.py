@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .verdict import MISMATCH, Outcome
+from .outcome import Outcome
+from .verdicts import Verdict
+
+MISMATCH = Verdict.MISMATCH
 
 
 def to_json(o: Outcome) -> dict[str, Any]:
@@ -19,7 +22,7 @@ def to_json(o: Outcome) -> dict[str, Any]:
         "reason": o.reason or None,
         "computed": o.computed,
         "expected": o.expected,
-        "mismatches": o.mismatches,
+        "mismatches": [m.to_json() for m in o.mismatches],
         "missing": [m.to_json() for m in o.missing],
         "assumedAbsent": [m.to_json() for m in o.assumed_absent],
         "skippedChecks": o.skipped,

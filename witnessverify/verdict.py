@@ -1,77 +1,31 @@
-"""The verdict: compare what execution computed with what the block's header claims.
+"""The verdict: compare what execution computed with what the block's header claims, add the
+header rules of the block's rule set, and classify the witness's gaps.
 
-Verdicts, in order of precedence:
-  ERROR              the input could not be read (exit 4)
-  WITNESS_INVALID    the witness does not authenticate against the block (exit 3)
-  WITNESS_INCOMPLETE execution needed data the witness lacks; each gap is named (exit 3)
-  MISMATCH           a header commitment differs from the computed value (exit 1)
-  VALID              every commitment matches (exit 0)
+Where each verdict is decided, in order of precedence (verdicts.py has the words and exit codes):
+  ERROR              the input could not be read (pipeline.py)
+  UNSUPPORTED        a rule this tool does not implement (pipeline.py, from the rule set)
+  WITNESS_INVALID    the witness does not authenticate (witness/check.py, witness/state.py)
+  WITNESS_INCOMPLETE execution needed data the witness lacks, and nothing the witness cannot
+                     explain differs (`judge`: `classify_gaps` and the independent mismatches)
+  MISMATCH           a commitment or a rule differs (`judge`; the receipts root among them)
+  VALID              every commitment matches
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from eth.abc import BlockHeaderAPI
 
 from .engine import ExecutionResult
-from .chains import l2_at_least as at_least_l2
-from .rules.l1.header_checks import check_against_parent, check_alone, check_dao_extra_data
+from .outcome import Outcome
+from .verdicts import Mismatch, Verdict
 from .witness.missing import Missing
-from .witness.check import CheckedWitness
 
-VALID = "VALID"
-MISMATCH = "MISMATCH"
-WITNESS_INVALID = "WITNESS_INVALID"
-WITNESS_INCOMPLETE = "WITNESS_INCOMPLETE"
-ERROR = "ERROR"
-UNSUPPORTED = "UNSUPPORTED"  # the block needs a rule this tool does not implement (named in the reason)
-
-_BODY_FIELDS = ("transactionsRoot", "withdrawalsRoot", "block")
-
-EXIT_CODES = {VALID: 0, MISMATCH: 1, WITNESS_INVALID: 3, WITNESS_INCOMPLETE: 3, UNSUPPORTED: 3, ERROR: 4}
-
-
-@dataclass
-class Outcome:
-    verdict: str
-    origin: str
-    chain_id: Optional[int] = None
-    chain: Optional[str] = None
-    fork: Optional[str] = None
-    number: Optional[int] = None
-    block_hash: Optional[bytes] = None
-    computed: dict[str, Any] = field(default_factory=dict)
-    expected: dict[str, Any] = field(default_factory=dict)
-    mismatches: list[dict[str, Any]] = field(default_factory=list)
-    missing: list[Missing] = field(default_factory=list)
-    # read-only lookups of accounts whose absence the witness does not prove (see classify_gaps)
-    assumed_absent: list[Missing] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    # how the inputs were read where it matters to trust (e.g. the chain inferred from signatures)
-    notes: list[str] = field(default_factory=list)
-    reason: str = ""  # one line for ERROR / WITNESS_INVALID / WITNESS_INCOMPLETE
-    gas_used: int = 0
-    receipts: list = field(default_factory=list)  # the computed receipts (for diagnosis)
-    post_accounts: dict = field(default_factory=dict)  # address -> Account or None (deleted)
-    post_storage: dict = field(default_factory=dict)  # (address, slot) -> value
-    intermediate_roots: list = field(default_factory=list)  # per transaction, when asked for
-    seconds: float = 0.0
-    nodes: Optional[dict] = None  # the post-state's nodes, only when asked for
-    internal: bool = False  # an ERROR that is a bug of ours (exit 5), not unreadable input
-    witness_bytes: int = 0
-    transactions: int = 0
-    # OP Stack chains: the block's output root and its parts (rules/op/output_root.py)
-    output: Optional[Any] = None
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_CODES[self.verdict]
-
-    @property
-    def mgas_per_second(self) -> float:
-        return self.gas_used / self.seconds / 1e6 if self.seconds > 0 else 0.0
+# the words, for the modules that name them so
+VALID, MISMATCH, WITNESS_INVALID, WITNESS_INCOMPLETE, ERROR, UNSUPPORTED = (
+    Verdict.VALID, Verdict.MISMATCH, Verdict.WITNESS_INVALID, Verdict.WITNESS_INCOMPLETE, Verdict.ERROR,
+    Verdict.UNSUPPORTED)
 
 
 def _h(b: Optional[bytes]) -> Optional[str]:
@@ -121,8 +75,8 @@ def classify_gaps(result: ExecutionResult) -> tuple[list[Missing], list[Missing]
     before walking the trie when the account is absent. Such a lookup of an account that the
     block never writes is reported as an assumption of absence, not proven by the witness, if
     and only if every commitment then matches; `--strict` always turns it into
-    WITNESS_INCOMPLETE. Every other gap (a storage slot, a code, a
-    header, any account that is written) is missing data.
+    WITNESS_INCOMPLETE. Every other gap (a storage slot, a code, a header, any account that is
+    written) is missing data.
     """
     missing: list[Missing] = []
     assumed: list[Missing] = []
@@ -140,96 +94,39 @@ def classify_gaps(result: ExecutionResult) -> tuple[list[Missing], list[Missing]
     return missing, assumed
 
 
-def _isthmus(checked: CheckedWitness) -> bool:
-    from .rules.op.vm import at_least
-
-    return at_least(checked.op_fork, "isthmus")
-
-
-def _l2_base_fee_rule(checked: CheckedWitness):
-    from .rules.families import next_base_fee
-
-    return lambda parent: next_base_fee(checked.chain, checked.op_fork, parent)
-
-
-def _op_header_rules(checked: CheckedWitness, header) -> list[dict]:
-    """Header rules of the OP forks that need no execution (header_checks.py has the L1 ones)."""
-    from .rules.op.holocene import extra_data_valid
-    from .rules.op.vm import at_least
-
+def execution_mismatches(result: ExecutionResult) -> list[Mismatch]:
+    """The block's own invalidity found while executing: a transaction, a per-block limit, the
+    EIP-7685 requests (first in the list, in that order)."""
     out = []
-    op_fork = checked.op_fork
-    if at_least(op_fork, "holocene"):
-        jovian = at_least(op_fork, "jovian")
-        if not extra_data_valid(header.extra_data, jovian):
-            want = "v1: 0x01 || denominator || elasticity || minBaseFee (17 bytes)" if jovian else \
-                "v0: 0x00 || denominator || elasticity (9 bytes)"
-            out.append({"field": "extraData", "expected": "0x" + header.extra_data.hex(), "computed": want, "rule": "parent"})
-    if at_least(op_fork, "ecotone") and header.excess_blob_gas != 0:
-        out.append({"field": "excessBlobGas", "expected": header.excess_blob_gas, "computed": 0, "rule": "parent"})
-    recipient = checked.chain.fee_recipient
-    if recipient is not None and header.coinbase != recipient:
-        out.append({"field": "coinbase", "expected": "0x" + header.coinbase.hex(), "computed": "0x" + recipient.hex(),
-                    "rule": "derivation"})
-    if at_least(op_fork, "jovian") and header.blob_gas_used > header.gas_limit:
-        out.append({"field": "blobGasUsed", "expected": header.blob_gas_used, "computed": f"<= gasLimit {header.gas_limit}",
-                    "rule": "parent"})
+    if result.invalid_transaction is not None:
+        index, why = result.invalid_transaction
+        out.append(Mismatch(f"transactions[{index}]", "valid", f"invalid: {why}"))
+    if result.invalid_block is not None:
+        out.append(Mismatch("block", "valid", f"invalid: {result.invalid_block}"))
+    if result.invalid_requests is not None:
+        out.append(Mismatch("requests", "valid", f"invalid: {result.invalid_requests}"))
     return out
 
 
-def judge(
-    checked: CheckedWitness,
-    result: ExecutionResult,
-    origin: str,
-    claimed_hash: Optional[bytes] = None,
-    strict: bool = False,
-) -> Outcome:
-    header = checked.block.header
+def judge(prepared, result: ExecutionResult, origin: str, claimed_hash: Optional[bytes] = None,
+          strict: bool = False) -> Outcome:
+    """The outcome of a block (`prepared`: pipeline.Prepared) executed into `result`."""
+    rules, header, witness = prepared.rules, prepared.block.header, prepared.witness
     expected = header_claims(header)
     computed_hdr = computed_header(header, result)
     computed = header_claims(computed_hdr)
     expected["blockHash"] = _h(claimed_hash or header.hash)
     computed["blockHash"] = _h(computed_hdr.hash)
 
-    mismatches = [
-        {"field": name, "expected": expected[name], "computed": computed.get(name)}
-        for name in expected
-        if computed.get(name) != expected[name]
-    ]
-    skipped = list(checked.skipped)
-    if checked.parent is not None:
-        chain = checked.chain
-        for name, from_parent, claimed in check_against_parent(
-            checked.evm_fork, header, checked.parent,
-            None if chain.is_op else chain.blob_params(checked.evm_fork),
-            gas_limit_bound=not chain.is_op,
-            base_fee_rule=_l2_base_fee_rule(checked) if chain.is_op else None,
-            strict_timestamps=chain.strict_timestamps,
-        ):
-            mismatches.append({"field": name, "expected": claimed, "computed": from_parent, "rule": "parent"})
-    if checked.op_fork:
-        mismatches += _op_header_rules(checked, header)
-    # Holocene and later carry their own extraData rule (_op_header_rules)
-    size_rule = not (checked.op_fork and at_least_l2(checked.op_fork, "holocene"))
-    for name, required, claimed in check_alone(checked.evm_fork, header, size_rule):
-        mismatches.append({"field": name, "expected": claimed, "computed": required, "rule": "header"})
-    for name, claimed, required in check_dao_extra_data(header, checked.chain.dao_fork_block):
-        mismatches.append({"field": name, "expected": claimed, "computed": required, "rule": "header"})
-    if result.invalid_requests is not None:
-        mismatches.insert(0, {"field": "requests", "expected": "valid", "computed": f"invalid: {result.invalid_requests}"})
-    if result.invalid_block is not None:
-        mismatches.insert(0, {"field": "block", "expected": "valid", "computed": f"invalid: {result.invalid_block}"})
-    if result.invalid_transaction is not None:
-        index, why = result.invalid_transaction
-        mismatches.insert(0, {"field": f"transactions[{index}]", "expected": "valid", "computed": f"invalid: {why}"})
+    mismatches = [Mismatch(name, expected[name], computed.get(name)) for name in expected
+                  if computed.get(name) != expected[name]]
+    mismatches += rules.header_mismatches(header, witness.parent)
+    mismatches = execution_mismatches(result) + mismatches
 
-    # Mismatches that no witness gap can explain: header rules against the parent, and the
-    # transactions/withdrawals roots (functions of the block body alone).
-    body_fields = _BODY_FIELDS
-    if checked.op_fork and _isthmus(checked):  # there withdrawalsRoot is a storage root
-        body_fields = tuple(f for f in _BODY_FIELDS if f != "withdrawalsRoot")
-    independent = [m for m in mismatches if m.get("rule") in ("parent", "header", "derivation")
-                   or m["field"] in body_fields]
+    # Mismatches that no witness gap can explain: the header rules, and the commitments that are
+    # functions of the block body alone.
+    body_fields = rules.witness_free_fields()
+    independent = [m for m in mismatches if m.independent or m.field in body_fields]
     dependent = len(mismatches) > len(independent)
     missing, assumed = classify_gaps(result)
     if strict or dependent:
@@ -240,9 +137,9 @@ def judge(
     outcome = Outcome(
         verdict=VALID,
         origin=origin,
-        chain_id=checked.chain.chain_id,
-        chain=checked.chain.name,
-        fork=checked.fork,
+        chain_id=rules.chain.chain_id,
+        chain=rules.chain.name,
+        fork=rules.fork.label,
         number=header.block_number,
         block_hash=claimed_hash or header.hash,
         computed=computed,
@@ -250,18 +147,19 @@ def judge(
         mismatches=mismatches,
         missing=missing,
         assumed_absent=assumed,
-        skipped=skipped,
+        skipped=list(witness.skipped),
         gas_used=result.gas_used,
         receipts=list(result.receipts),
         post_accounts=dict(result.post_accounts),
         post_storage=dict(result.post_storage),
         seconds=result.seconds,
-        transactions=len(checked.block.transactions),
+        transactions=len(prepared.block.transactions),
+        commits_output_roots=rules.commits_output_roots,
     )
     if missing and not independent:
         outcome.verdict = WITNESS_INCOMPLETE
         outcome.reason = f"{len(missing)} item(s) missing from the witness, first: {missing[0].describe()}"
     elif mismatches:
         outcome.verdict = MISMATCH
-        outcome.reason = "differs: " + ", ".join(m["field"] for m in mismatches)
+        outcome.reason = "differs: " + ", ".join(m.field for m in mismatches)
     return outcome

@@ -4,9 +4,9 @@ history. Data only, each entry with the client source that keeps it; the rules t
 entry look it up here by (chain id, block number, transaction hash), the key celo-kona uses.
 
 Exceptions that are rules rather than entries live with their rule and are listed in the README:
-the DAO drain and its extraData at mainnet block 1,920,000 (chains.py, rules/l1/header_checks.py),
+the DAO drain and its extraData at mainnet block 1,920,000 (rules/l1/vm.py, rules/l1/header.py),
 the RIPEMD-160 touch of mainnet block 2,675,119 (py-evm's EIP-716 handling, and
-rules/op/vm.py for deposits), the Canyon create2Deployer (rules/op/vm.py), and the Regolith
+rules/op/fees.py for deposits), the Canyon create2Deployer (rules/op/upgrades.py), and the Regolith
 deposit receipts without their nonce in the receipts root (rules/op/deposits.py).
 """
 

@@ -120,8 +120,11 @@ def fork(family: str, name: str) -> Fork:
     return Fork(family, name)
 
 
-def l2_at_least(fork_name: str, name: str) -> bool:
-    """Whether L2 fork `fork_name` includes the rules of `name` (on whichever L2 line holds it)."""
+def l2_at_least(fork_name, name: str) -> bool:
+    """Whether L2 fork `fork_name` (a Fork, or a name on whichever L2 line holds it) includes the
+    rules of `name`."""
+    if isinstance(fork_name, Fork):
+        return fork_name.at_least(name)
     for family in ("op", "base"):
         if fork_name in FORK_LINES[family]:
             return fork(family, fork_name).at_least(name)

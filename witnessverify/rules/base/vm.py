@@ -13,7 +13,7 @@ What is refused, as UNSUPPORTED (never guessed):
 
 from __future__ import annotations
 
-from ...chains import l2_at_least
+from ... import pyevm_adapter
 from ...errors import Unsupported
 from ..op.vm import op_vm_class
 from .precompiles import native_precompile
@@ -56,15 +56,16 @@ def refuse_activation_block(chain, header, parent) -> None:
         )
 
 
-def base_vm_class(fork: str, evm_vm_class: type) -> type:
-    """The VM class of Base fork `fork` (Jovian and earlier are the OP classes)."""
-    vm = op_vm_class(fork, evm_vm_class)
-    if not l2_at_least(fork, "beryl"):
+def base_vm_class(l2_fork, evm_vm_class: type) -> type:
+    """The VM class of Base fork `l2_fork` (a Fork; up to Jovian the OP rules alone)."""
+    vm = op_vm_class(l2_fork, evm_vm_class)
+    if not l2_fork.at_least("beryl"):
         return vm
     state = vm.get_state_class()
-    computation = type(f"Base{fork.title()}{state.computation_class.__name__}",
-                       (NativePrecompileGuard, state.computation_class), {"base_fork": fork})
-    base_state = type(f"Base{fork.title()}{state.__name__}", (state,), {"computation_class": computation})
-    unsupported_types = dict(EIP8130_TX_TYPES) if l2_at_least(fork, "cobalt") else {}
-    return type(f"Base{fork.title()}VM", (vm,), {"_state_class": base_state, "fork": f"base-{fork}",
-                                                 "unsupported_transaction_types": unsupported_types})
+    name = l2_fork.name.title()
+    computation = type(f"Base{name}{state.computation_class.__name__}",
+                       (NativePrecompileGuard, state.computation_class), {"base_fork": l2_fork})
+    base_state = type(f"Base{name}{state.__name__}", (state,), {"computation_class": computation})
+    unsupported_types = dict(EIP8130_TX_TYPES) if l2_fork.at_least("cobalt") else {}
+    return pyevm_adapter.vm_class(f"Base{name}VM", (vm,), base_state, fork=l2_fork.label,
+                                  unsupported_transaction_types=unsupported_types)

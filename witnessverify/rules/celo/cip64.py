@@ -26,7 +26,9 @@ from eth.vm.forks.berlin.transactions import AccountAccesses
 from eth.vm.forks.london.transactions import DynamicFeeTransaction
 from rlp.sedes import CountableList, big_endian_int, binary
 from eth.rlp.sedes import address
+from eth_utils import ValidationError
 
+from ... import pyevm_adapter
 from ..receipts import ExtendedReceipt
 
 CIP64_TX_TYPE = 0x7B
@@ -66,14 +68,8 @@ def decoder_for(typed_transaction_class: type):
     """A decoder of 0x7b transactions wrapping them in the fork's typed-transaction class."""
 
     class Cip64Transaction(typed_transaction_class):
-        """A CIP-64 transaction as py-evm sees it, plus what its execution records for the receipt."""
-
-        def __init__(self, type_id: int, payload: Cip64Payload) -> None:
-            super().__init__(type_id, payload)
-            self.fee_currency_intrinsic_gas = 0  # set from the fee-currency context before validation
-            self.receipt_base_fee: Optional[int] = None
-            self.pre_logs: tuple = ()
-            self.post_logs: tuple = ()
+        """A CIP-64 transaction as py-evm sees it (its intrinsic gas is the EIP-1559 body's; a
+        fee currency's own is added while the block executes, fee_debit.py)."""
 
         @classmethod
         def get_payload_codec(cls, type_id: int):
@@ -82,24 +78,17 @@ def decoder_for(typed_transaction_class: type):
         @property
         def fee_currency(self) -> Optional[bytes]:
             """The ERC-20 the fees are paid in, or None for native CELO (empty or the zero address)."""
-            fc = self._inner.fee_currency
+            fc = pyevm_adapter.typed_payload(self).fee_currency
             return None if fc in (b"", _ZERO_ADDRESS) else fc
 
-        def get_intrinsic_gas(self) -> int:
-            return self._inner.get_intrinsic_gas() + self.fee_currency_intrinsic_gas
-
-        @property
-        def intrinsic_gas(self) -> int:
-            return self.get_intrinsic_gas()
-
         def validate(self) -> None:
-            self._inner.validate()
+            pyevm_adapter.typed_payload(self).validate()
             if self.gas < self.intrinsic_gas:
-                raise _invalid("intrinsic gas (with the fee currency's) exceeds the gas limit")
+                raise ValidationError("intrinsic gas (with the fee currency's) exceeds the gas limit")
 
         def make_receipt(self, status: bytes, gas_used: int, log_entries) -> ExtendedReceipt:
-            entries = tuple(self.pre_logs) + tuple(log_entries) + tuple(self.post_logs)
-            return ExtendedReceipt.from_entries(CIP64_TX_TYPE, status, gas_used, entries, [self.receipt_base_fee])
+            """The plain receipt py-evm asks for; `cip64_receipt` adds the fee logs and baseFee."""
+            return ExtendedReceipt.from_entries(CIP64_TX_TYPE, status, gas_used, log_entries, [])
 
     def decode(raw: bytes, label: str):
         payload = rlp.decode(raw[1:], sedes=Cip64Payload)
@@ -110,13 +99,18 @@ def decoder_for(typed_transaction_class: type):
     return decode
 
 
+def cip64_receipt(receipt: ExtendedReceipt, scratch) -> ExtendedReceipt:
+    """The receipt a CIP-64 transaction commits to: the fee debit's logs, the transaction's,
+    then the fee credit's, and the block's base fee in the fee currency (scratch: what the
+    debit and credit recorded, fee_debit.py)."""
+    entries = list(scratch.pre_logs) + [(log.address, log.topics, log.data) for log in receipt.logs] \
+        + list(scratch.post_logs)
+    return ExtendedReceipt.from_entries(CIP64_TX_TYPE, receipt.state_root, receipt.gas_used, entries,
+                                        [scratch.receipt_base_fee])
+
+
 class _Cip64Codec:
     @classmethod
     def decode(cls, payload: bytes):
         return rlp.decode(payload, sedes=Cip64Payload)
 
-
-def _invalid(why: str):
-    from eth_utils import ValidationError
-
-    return ValidationError(why)

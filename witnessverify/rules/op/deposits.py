@@ -1,28 +1,44 @@
-"""Deposit transactions (type 0x7E) and their receipts.
+"""Deposit transactions (type 0x7E): their encoding, their receipts, and where they are applied.
 
 ethereum-optimism/specs `specs/protocol/deposits.md`: a deposit is
 0x7E || rlp([sourceHash, from, to, mint, value, gas, isSystemTx, data]); it carries no signature
-and no fee fields. From Canyon its receipt adds `depositNonce` (the sender's nonce before execution)
-and `depositReceiptVersion` = 1:
+and no fee fields. Applied (`apply_deposit`): `mint` is credited first and kept on failure; no
+signature, fee or nonce check; the sender's nonce is bumped even when the deposit fails; a
+deposit whose value its sender cannot cover fails as a whole; from Regolith the gas used is the
+gas actually used and no coinbase is touched. From Canyon its receipt adds `depositNonce` (the
+sender's nonce before execution) and `depositReceiptVersion` = 1:
 0x7E || rlp([status, cumulativeGasUsed, logsBloom, logs, depositNonce, depositReceiptVersion]);
-before Canyon the receipts root commits to the plain receipt (make_receipt says why).
+before Canyon the receipts root commits to the plain receipt (`deposit_receipt` says why).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import rlp
+from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.exceptions import InsufficientFunds
 from eth_hash.auto import keccak
+from eth_keys import keys
+from eth_utils import ValidationError
 
 from ...errors import InputError
+from ..context import ExecutingTransaction, TxScratch
 from ..receipts import ExtendedReceipt
 
 DEPOSIT_TX_TYPE = 0x7E
+_DUMMY_KEY = keys.PrivateKey(b"\x01" * 32)
 
 
-@dataclass
+def is_deposit(transaction) -> bool:
+    return getattr(transaction, "type_id", None) == DEPOSIT_TX_TYPE
+
+
+class DepositFailure(ValidationError):
+    """A deposit that cannot even start (intrinsic gas above its gas): included as failed."""
+
+
+@dataclass(frozen=True)
 class DepositTransaction:
     source_hash: bytes
     sender: bytes
@@ -33,10 +49,6 @@ class DepositTransaction:
     is_system_tx: bool
     data: bytes
     raw: bytes
-    # set while executing
-    nonce: int = 0
-    intrinsic_gas: int = 0
-    deposit_nonce: Optional[int] = None
 
     type_id = DEPOSIT_TX_TYPE
     # a deposit pays no fees: it looks to py-evm's executor like a transaction priced at zero
@@ -75,14 +87,77 @@ class DepositTransaction:
         pass
 
     def make_receipt(self, status: bytes, gas_used: int, log_entries) -> ExtendedReceipt:
-        """The receipt as the receipts root commits to it. A deposit receipt records its
-        depositNonce from Regolith, but the consensus encoding carries it only together with
-        depositReceiptVersion, from Canyon: op-geth's `Receipts.EncodeIndex` writes the nonce only
-        when the version is set, a quirk its comment says is kept for backwards compatibility,
-        and op-reth, kona and base/base strip the nonce between Regolith and Canyon to match
-        (specs deposits.md "Before Canyon, these depositNonce & depositNonceVersion fields must
-        always be omitted"). So a Regolith-to-Delta deposit receipt is the plain receipt."""
-        extra = [self.deposit_nonce, self.receipt_version] if self.receipt_version is not None else []
-        return ExtendedReceipt.from_entries(DEPOSIT_TX_TYPE, status, gas_used, log_entries, extra)
+        """The plain receipt py-evm asks for; `deposit_receipt` adds what the fork encodes."""
+        return ExtendedReceipt.from_entries(DEPOSIT_TX_TYPE, status, gas_used, log_entries, [])
 
-    receipt_version: Optional[int] = None
+
+def decode_deposit(raw: bytes, label: str) -> DepositTransaction:
+    return DepositTransaction.decode(raw, label)
+
+
+def deposit_receipt(receipt: ExtendedReceipt, scratch: TxScratch) -> ExtendedReceipt:
+    """The receipt as the receipts root commits to it. A deposit receipt records its
+    depositNonce from Regolith, but the consensus encoding carries it only together with
+    depositReceiptVersion, from Canyon: op-geth's `Receipts.EncodeIndex` writes the nonce only
+    when the version is set, a quirk its comment says is kept for backwards compatibility,
+    and op-reth, kona and base/base strip the nonce between Regolith and Canyon to match
+    (specs deposits.md "Before Canyon, these depositNonce & depositNonceVersion fields must
+    always be omitted"). So a Regolith-to-Delta deposit receipt is the plain receipt."""
+    if scratch.receipt_version is None:
+        return receipt
+    return receipt.with_extra([scratch.deposit_nonce, scratch.receipt_version])
+
+
+def deposit_intrinsic_gas(vm, tx: DepositTransaction) -> int:
+    """A deposit's intrinsic gas as the fork prices an EIP-1559 transaction of its shape."""
+    unsigned = vm.get_transaction_builder().new_unsigned_dynamic_fee_transaction(
+        chain_id=1, nonce=0, max_priority_fee_per_gas=0, max_fee_per_gas=0, gas=tx.gas,
+        to=tx.to or CREATE_CONTRACT_ADDRESS, value=0, data=tx.data, access_list=[],
+    )
+    return unsigned.as_signed_transaction(_DUMMY_KEY).intrinsic_gas
+
+
+def apply_deposit(vm, header, tx: DepositTransaction, apply):
+    """Apply a deposit (`apply`: py-evm's own transaction application), returning (receipt,
+    computation or None)."""
+    state = vm.state
+    scratch = vm.env.tx
+    nonce = state.get_nonce(tx.sender)
+    scratch.deposit_nonce = nonce if vm.l2_fork.at_least("regolith") else None
+    scratch.receipt_version = 1 if vm.l2_fork.at_least("canyon") else None
+    executing = ExecutingTransaction(tx, deposit_intrinsic_gas(vm, tx), nonce=nonce)
+    state.lock_changes()
+    if tx.mint:
+        state.delta_balance(tx.sender, tx.mint)  # unconditional, kept on failure
+    try:
+        return apply(header, executing)
+    except DepositFailure:
+        # included as failed: its changes undone, the mint kept, the nonce bumped once
+        if state.get_nonce(tx.sender) == nonce:
+            state.increment_nonce(tx.sender)
+        receipt = deposit_receipt(tx.make_receipt(b"", header.gas_used + tx.gas, []), scratch)
+        return receipt, None
+
+
+def check_deposit(tx) -> None:
+    """A deposit whose intrinsic gas is above its gas cannot start: included as failed."""
+    if tx.intrinsic_gas > tx.gas:
+        raise DepositFailure("deposit gas below its intrinsic gas")
+
+
+def check_deposit_gas(base_header, tx) -> None:
+    """A deposit's gas must fit the gas left in the block."""
+    if base_header.gas_used + tx.gas > base_header.gas_limit:
+        raise ValidationError("deposit gas exceeds the gas left in the block")
+
+
+def run_deposit(state, run):
+    """Run a deposit's message (`run`); a deposit whose value its sender cannot cover (after
+    the mint) fails as a whole: op-revm `catch_error`, op-geth's failed-deposit path (py-evm
+    would raise instead)."""
+    snapshot = state.snapshot()
+    try:
+        return run()
+    except InsufficientFunds:
+        state.revert(snapshot)
+        raise DepositFailure("the sender cannot cover the deposit's value") from None

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from types import SimpleNamespace
+
 from ...chains import l2_at_least as at_least
+from ..l1.header import expected_base_fee
 
 
 def decode_extra_data(extra: bytes) -> Optional[tuple[int, int]]:
@@ -42,10 +45,6 @@ def extra_data_valid(extra: bytes, jovian: bool) -> bool:
 def op_expected_base_fee(parent, elasticity: int, denominator: int, parent_is_jovian: bool) -> int:
     """EIP-1559 with OP's parameters; a Jovian parent meters max(gasUsed, blobGasUsed) (the DA
     footprint) and its minimum base fee clamps the result (specs jovian/exec-engine.md)."""
-    from types import SimpleNamespace
-
-    from ..l1.header_checks import expected_base_fee
-
     if not parent_is_jovian:
         return expected_base_fee(parent, elasticity, denominator)
     metered = max(parent.gas_used, getattr(parent, "blob_gas_used", 0) or 0)

@@ -123,3 +123,11 @@ def da_footprint(tx: bytes, scalar: int) -> int:
     """Jovian DA footprint of one non-deposit transaction (specs jovian/exec-engine.md)."""
     size = max(100, (FJORD_INTERCEPT + FJORD_FASTLZ_COEF * flz_compress_len(tx)) // 1_000_000)
     return size * scalar
+
+
+def transaction_da_footprint(state, transaction) -> int:
+    """A transaction's DA footprint in the block's blobGasUsed (deposits have none), with the
+    daFootprintGasScalar from L1Block slot 8."""
+    if getattr(transaction, "type_id", None) == 0x7E:
+        return 0
+    return da_footprint(transaction.encode(), da_footprint_scalar(state.get_storage(L1_BLOCK, 8)))

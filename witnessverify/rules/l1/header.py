@@ -8,15 +8,16 @@ timestamps, consecutive numbers, and excess blob gas (EIP-4844, -7691, -7892, -7
 
 from __future__ import annotations
 
-from typing import Iterator
-
-from typing import Optional
+from typing import Iterator, Optional
 
 from eth.abc import BlockHeaderAPI
 
+from ...chains import OSAKA_EVM_FORKS, BlobParams, fork
+from ...errors import InvalidBlock
 from .blobs import excess_blob_gas
-from ...chains import FORK_ORDER, BlobParams
-from .forks import RESERVE_PRICE_FORKS
+
+# forks whose excess blob gas follows EIP-7918 (blob base fee bounded by execution cost)
+RESERVE_PRICE_FORKS = frozenset(OSAKA_EVM_FORKS)
 
 GAS_LIMIT_BOUND_DIVISOR = 1024
 MIN_GAS_LIMIT = 5000
@@ -37,7 +38,7 @@ def expected_base_fee(parent: BlockHeaderAPI, elasticity: int, denominator: int)
 
 
 def check_against_parent(
-    fork: str,
+    evm_fork: str,
     header: BlockHeaderAPI,
     parent: BlockHeaderAPI,
     blob_params: Optional[BlobParams] = None,
@@ -61,7 +62,7 @@ def check_against_parent(
         if header.base_fee_per_gas != expected:
             yield "baseFeePerGas", expected, header.base_fee_per_gas
     if blob_params is not None:
-        expected = excess_blob_gas(parent, blob_params, fork in RESERVE_PRICE_FORKS)
+        expected = excess_blob_gas(parent, blob_params, evm_fork in RESERVE_PRICE_FORKS)
         if header.excess_blob_gas != expected:
             yield "excessBlobGas", expected, header.excess_blob_gas
 
@@ -72,7 +73,7 @@ UINT64 = 2**64 - 1
 EMPTY_OMMERS_HASH = bytes.fromhex("1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347")
 
 
-def check_alone(fork: str, header: BlockHeaderAPI, extra_data_limit: bool = True) -> Iterator[tuple[str, object, object]]:
+def check_alone(evm_fork: str, header: BlockHeaderAPI, extra_data_limit: bool = True) -> Iterator[tuple[str, object, object]]:
     """Yield (field, required, claimed) for each header field that breaks a rule needing neither
     the parent nor execution: the extraData size, the gas limit bound, gas used within it, 64-bit
     fields in range, and after the merge a zero difficulty and nonce and no ommers."""
@@ -88,7 +89,7 @@ def check_alone(fork: str, header: BlockHeaderAPI, extra_data_limit: bool = True
         value = getattr(header, attr, None)
         if value is not None and value > UINT64:
             yield name, f"<= {UINT64}", value
-    if FORK_ORDER.index(fork) >= FORK_ORDER.index("paris"):
+    if fork("l1", evm_fork).at_least("paris"):
         if header.difficulty != 0:
             yield "difficulty", 0, header.difficulty
         if header.nonce != bytes(8):
@@ -110,3 +111,18 @@ def check_dao_extra_data(header: BlockHeaderAPI, dao_fork_block) -> Iterator[tup
     if header.extra_data != DAO_EXTRA_DATA:
         yield "extraData", "0x" + header.extra_data.hex(), f"0x{DAO_EXTRA_DATA.hex()} (\"dao-hard-fork\", blocks " \
             f"{dao_fork_block}..{dao_fork_block + DAO_EXTRA_DATA_RANGE - 1})"
+
+
+_UINT64 = 2**64 - 1
+
+
+def check_header_ranges(header) -> None:
+    """Header numbers the EVM reads (TIMESTAMP, NUMBER, GASLIMIT) must be 64-bit before anything
+    executes; a header that breaks it is invalid, whatever else it claims."""
+    for name, value in (("number", header.block_number), ("timestamp", header.timestamp),
+                        ("gasLimit", header.gas_limit), ("gasUsed", header.gas_used)):
+        if value > _UINT64:
+            raise InvalidBlock(name, f"{value} does not fit the header's 64 bits")
+    base_fee = getattr(header, "base_fee_per_gas", None)
+    if base_fee is not None and base_fee >= 2**256:
+        raise InvalidBlock("baseFeePerGas", "does not fit 256 bits")

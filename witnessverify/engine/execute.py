@@ -1,8 +1,9 @@
 """Execute one block on a witness-backed state and return what its header should commit to.
 
-The API is deliberately small (after geth's `core/stateless`): a decoded block, the fork's VM class,
-the pre-state root, the witness preimages and the ancestor hashes go in; roots, receipts, gas and
-the list of witness gaps come out. Nothing here compares or reports.
+The API is small (after geth's `core/stateless`): a decoded block, its rule set and an
+`ExecutionContext` (the pre-state root, the witness preimages, the ancestor hashes) go in; roots,
+receipts, gas and the list of witness gaps come out. Every caller (the pipeline, the builder,
+blocktest and audit through the pipeline) calls it the same way. Nothing here compares or reports.
 """
 
 from __future__ import annotations
@@ -14,22 +15,25 @@ from typing import Optional
 from eth.abc import BlockAPI, ReceiptAPI
 from eth.constants import BLANK_ROOT_HASH
 from eth.db.trie import make_trie_root_and_nodes
-from eth.vm.forks.homestead.headers import dao_drain_list, dao_refund_contract
 from eth_utils import ValidationError
 
-from .rules.l1.blobs import max_blob_gas_per_block
-from .chains import FORK_ORDER, BlobParams
-from .rules.l1.forks import BLOCK_SIZE_LIMIT_FORKS
-from .errors import InvalidBlock
-from .chains.recorded import CHAIN_ID, exception_for
-from .witness.missing import Missing, MissingLog
-from .rules.l1.osaka import MAX_RLP_BLOCK_SIZE
-from .witness.state import WitnessStore
+from .. import pyevm_adapter
+from ..chains.recorded import CHAIN_ID, exception_for
+from ..errors import InvalidBlock
+from ..rules.context import BlockEnv
+from ..witness.missing import Missing, MissingLog
+from ..witness.state import WitnessStore
 
 
 @dataclass(frozen=True)
-class ChainContext:
-    chain_id: int
+class ExecutionContext:
+    """What one block's execution needs besides the block and its rules."""
+
+    pre_state_root: bytes
+    preimages: dict
+    ancestor_hashes: list  # parent first
+    block_rlp_size: Optional[int] = None  # for a per-block size limit (EIP-7934)
+    intermediate_roots: bool = False  # compute the state root after each transaction (diagnosis)
 
 
 @dataclass
@@ -88,78 +92,50 @@ class AncestorHashes:
                 yield b"\x00" * 32
 
 
-def execute_block(
-    block: BlockAPI,
-    vm_class: type,
-    chain_id: int,
-    fork: str,
-    pre_state_root: bytes,
-    preimages: dict[bytes, bytes],
-    ancestor_hashes: list[bytes],
-    deposit_contract: Optional[bytes] = None,
-    dao_fork_block: Optional[int] = None,
-    blob_params: Optional[BlobParams] = None,
-    block_rlp_size: Optional[int] = None,
-    canyon_time: Optional[int] = None,
-    intermediate_roots: bool = False,
-    requires_request_contracts: bool = True,
-) -> ExecutionResult:
-    started = time.perf_counter()
-    missing = MissingLog()
-    store = WitnessStore(dict(preimages), missing)
-    header = block.header
-
-    base_header = header.copy(gas_used=0, bloom=0, state_root=pre_state_root)
-    if hasattr(header, "blob_gas_used"):
-        base_header = base_header.copy(blob_gas_used=0)
-
-    vm = vm_class(
-        header=base_header, chaindb=None, chain_context=ChainContext(chain_id), consensus_context=None
-    )
-    vm.deposit_contract = deposit_contract
-    vm.requires_request_contracts = requires_request_contracts
-    vm.canyon_time = canyon_time
-    vm._block = vm.get_block_class()(header=base_header, transactions=[], uncles=block.uncles)
-    prev = AncestorHashes(header.block_number, ancestor_hashes, missing)
-    context = vm.create_execution_context(header, prev, vm.chain_context)
-    vm._state = vm.get_state_class()(store, context, pre_state_root)
-    state = vm._state
-
-    if dao_fork_block is not None and header.block_number == dao_fork_block:
-        for hex_account in dao_drain_list:
-            address = bytes.fromhex(hex_account[2:])
-            state.delta_balance(dao_refund_contract, state.get_balance(address))
-            state.set_balance(address, 0)
-
-    vm.block_preprocessing(block)
-
+def _first_invalid(vm, rules, block, running, roots, state, intermediate: bool):
+    """Apply the transactions in order; (header so far, receipts, (index, why) of the first
+    invalid transaction or None)."""
+    chain_id = rules.chain.chain_id
     receipts: list[ReceiptAPI] = []
-    roots: list[Optional[bytes]] = []
-    running = base_header
-    invalid = None
     for index, transaction in enumerate(block.transactions):
         try:
             transaction.sender  # noqa: B018 - recovering it is the check
         except Exception as exc:  # eth-keys raises several kinds for signatures that recover nothing
-            invalid = (index, f"its signature recovers no sender ({type(exc).__name__})")
-            break
+            return running, receipts, (index, f"its signature recovers no sender ({type(exc).__name__})")
         signed_for = getattr(transaction, "chain_id", None)  # None: pre-EIP-155 legacy, deposits
         if signed_for is not None and signed_for != chain_id and \
-                exception_for(CHAIN_ID, chain_id, header.block_number, transaction.hash) is None:
-            invalid = (index, f"signed for chain id {signed_for}, not this chain's {chain_id}")
-            break
+                exception_for(CHAIN_ID, chain_id, block.header.block_number, transaction.hash) is None:
+            return running, receipts, (index, f"signed for chain id {signed_for}, not this chain's {chain_id}")
         try:
             receipt, _computation = vm.apply_transaction(running, transaction)
         except ValidationError as exc:
-            invalid = (index, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            break
+            return running, receipts, (index, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         running = vm.add_receipt_to_header(running, receipt)
         running = vm.increment_blob_gas_used(running, transaction)
         receipts.append(receipt)
-        if intermediate_roots:  # diagnosis only: the state root after each transaction
+        if intermediate:  # diagnosis only: the state root after each transaction
             root = state.make_state_root()
-            roots.append(None if state._account_db.root_unknown else root)
+            roots.append(None if pyevm_adapter.account_db(state).root_unknown else root)
+    return running, receipts, None
 
+
+def execute_block(block: BlockAPI, rules, ctx: ExecutionContext) -> ExecutionResult:
+    started = time.perf_counter()
+    missing = MissingLog()
+    store = WitnessStore(dict(ctx.preimages), missing)
+    header = block.header
+
+    base_header = header.copy(gas_used=0, bloom=0, state_root=ctx.pre_state_root)
+    if hasattr(header, "blob_gas_used"):
+        base_header = base_header.copy(blob_gas_used=0)
+    env = BlockEnv(rules)
+    vm = pyevm_adapter.start_block(rules.vm_class, base_header, rules.chain.chain_id, store, ctx.pre_state_root,
+                                   AncestorHashes(header.block_number, ctx.ancestor_hashes, missing), block.uncles, env)
+    state = vm.state
+    vm.block_preprocessing(block)
+
+    roots: list[Optional[bytes]] = []
+    running, receipts, invalid = _first_invalid(vm, rules, block, base_header, roots, state, ctx.intermediate_roots)
     withdrawals = getattr(block, "withdrawals", None)
     if invalid is None and withdrawals is not None:
         vm.apply_all_withdrawals(withdrawals)
@@ -167,7 +143,7 @@ def execute_block(
     requests_hash = None
     invalid_requests = None
     if invalid is None:
-        vm.block_receipts = receipts
+        env.receipts = receipts
         filled = vm.get_block().copy(header=running)
         if hasattr(header, "requests_hash"):
             try:
@@ -175,30 +151,25 @@ def execute_block(
                 requests_hash = processed.header.requests_hash
             except InvalidBlock as exc:  # a request system call failed, a deposit event malformed
                 invalid_requests = exc.reason
-        if header.block_number > 0 and FORK_ORDER.index(fork) < FORK_ORDER.index("paris"):
+        if header.block_number > 0 and rules.pays_block_rewards:
             # proof-of-work rewards; from the merge on, clients pay none and do not touch the
             # coinbase (py-evm would credit it zero, reading an account no witness needs to hold)
-            vm._assign_block_rewards(block)
+            pyevm_adapter.assign_block_rewards(vm, block)
 
-    invalid_block = None
-    blob_gas = getattr(running, "blob_gas_used", None)
-    if blob_params is not None and blob_gas is not None and blob_gas > max_blob_gas_per_block(blob_params):
-        invalid_block = f"blob gas {blob_gas} exceeds the {fork} maximum {max_blob_gas_per_block(blob_params)}"
-    if fork in BLOCK_SIZE_LIMIT_FORKS and block_rlp_size is not None and block_rlp_size > MAX_RLP_BLOCK_SIZE:
-        invalid_block = f"block RLP is {block_rlp_size} bytes, over the EIP-7934 limit {MAX_RLP_BLOCK_SIZE}"
-
+    invalid_block = rules.block_validity(ctx.block_rlp_size, getattr(running, "blob_gas_used", None))
     state_root = state.make_state_root()
+    account_db = pyevm_adapter.account_db(state)
     receipts_root, _ = make_trie_root_and_nodes(tuple(receipts))
     transactions_root, _ = make_trie_root_and_nodes(tuple(block.transactions))
     withdrawals_root = None
     if withdrawals is not None:
         withdrawals_root, _ = make_trie_root_and_nodes(tuple(withdrawals)) if withdrawals else (BLANK_ROOT_HASH, None)
-    hook = getattr(vm, "post_state_withdrawals_root", None)  # OP Isthmus: a storage root
-    if hook is not None and hook() is not None:
-        withdrawals_root = hook()
+    storage_root = rules.withdrawals_root(account_db)  # OP Isthmus: a storage root
+    if storage_root is not None:
+        withdrawals_root = storage_root
 
     return ExecutionResult(
-        fork=fork,  # the EVM fork the rules came from
+        fork=rules.evm_fork,  # the EVM fork the rules came from
         state_root=state_root,
         receipts_root=receipts_root,
         transactions_root=transactions_root,
@@ -212,10 +183,10 @@ def execute_block(
         invalid_block=invalid_block,
         invalid_requests=invalid_requests,
         missing=list(missing.items),
-        root_unknown=state._account_db.root_unknown,
-        written_accounts=set(state._account_db.written_accounts),
-        post_accounts=dict(state._account_db.post_accounts),
-        post_storage=dict(state._account_db.post_storage),
+        root_unknown=account_db.root_unknown,
+        written_accounts=set(account_db.written_accounts),
+        post_accounts=dict(account_db.post_accounts),
+        post_storage=dict(account_db.post_storage),
         intermediate_roots=roots,
         seconds=time.perf_counter() - started,
         nodes=store.nodes,
