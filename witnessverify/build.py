@@ -45,6 +45,17 @@ class Built:
     chain_id: Optional[int] = None
     output: Optional[Any] = None  # the output root (rules/op/output_root.py)
 
+    def verdict(self) -> tuple[str, int]:
+        """(word, exit code): WITNESS_INCOMPLETE 3, INVALID 1 (a transaction), BUILT 0 (no hash
+        to compare), MATCH 0 (the fixture's hash), DIFFERS 1."""
+        if self.missing:
+            return "WITNESS_INCOMPLETE", 3
+        if self.invalid:
+            return "INVALID", 1
+        if self.expected_hash is None:
+            return "BUILT", 0
+        return ("MATCH", 0) if self.expected_hash == self.block_hash else ("DIFFERS", 1)
+
 
 def _load(path: Path) -> dict:
     doc = read_json_file(path)

@@ -6,13 +6,13 @@ save and replay (`saved.py`)."""
 
 from .check import check
 from .claims import (
-    AGREE, AGREES, DISAGREES, EXIT, INCONCLUSIVE, NO_SOURCE, REJECTED, SPLIT, UNAVAILABLE, UNJUDGED, CheckReport,
+    AGREE, AGREES, DISAGREES, INCONCLUSIVE, NO_SOURCE, REJECTED, SPLIT, UNAVAILABLE, UNJUDGED, CheckReport,
     Claim, ClientVerdict, human, judge_claims, to_json,
 )
 from .saved import CLAIMS_FORMAT, replay_saved
 
 __all__ = [
     "check", "human", "to_json", "replay_saved", "judge_claims", "CheckReport", "Claim", "ClientVerdict",
-    "AGREE", "AGREES", "DISAGREES", "EXIT", "INCONCLUSIVE", "NO_SOURCE", "REJECTED", "SPLIT", "UNAVAILABLE",
+    "AGREE", "AGREES", "DISAGREES", "INCONCLUSIVE", "NO_SOURCE", "REJECTED", "SPLIT", "UNAVAILABLE",
     "UNJUDGED", "CLAIMS_FORMAT",
 ]

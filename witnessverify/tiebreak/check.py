@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..bundle import Bundle
-from ..chains import ChainConfig, chain_by_name
 from ..errors import WitnessInvalid
+from ..outcome import Outcome
 from ..pipeline import verify_bundle
-from ..verdict import ERROR, MISMATCH, VALID, WITNESS_INVALID, Outcome
+from ..verdict import ERROR, MISMATCH, VALID, WITNESS_INVALID
 from . import output
 from .claims import (
     AGREE, DISAGREES, INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, Claim, ClientVerdict, conclude,
@@ -28,6 +28,7 @@ from .fetch import (
     assembled_witness, call, chain_ids, fetch_block_rlp, fetch_witnesses, gather_claim, hash32, merge,
     resolve_all, witness_bundles,
 )
+from .chainvote import chain_from_the_block, dev_chain_of, expected_chain
 from .rpc import RpcClient
 
 REORG = "reorg during the check"
@@ -48,62 +49,6 @@ def _is_hash(ref: str) -> bool:
     return hash32(ref) is not None
 
 
-def _expected_chain(clients: list[RpcClient], chain, notes: list[str]) -> tuple[Optional[int], dict[str, str], bool]:
-    """The chain id the check is about, the clients to leave out (name -> why), and whether as
-    many clients serve each of several chains (then the block's signatures decide)."""
-    ids = chain_ids(clients)
-    excluded = {name: why for name, (cid, why) in ids.items() if cid is None}
-    served = [cid for cid, _ in ids.values() if cid is not None]
-    want: Optional[int] = None
-    if isinstance(chain, ChainConfig):
-        want = chain.chain_id
-    elif isinstance(chain, str) and not chain.lower().startswith("dev:"):
-        known = chain_by_name(chain)
-        want = known.chain_id if known is not None else None
-    if want is None and served:
-        counts = {cid: served.count(cid) for cid in set(served)}
-        top = max(counts.values())
-        leaders = [cid for cid, n in counts.items() if n == top]
-        if len(leaders) == 1:
-            want = leaders[0]
-            if len(counts) > 1:
-                notes.append(f"clients serve different chains ({', '.join(str(x) for x in sorted(counts))}); "
-                             f"judging chain {want}, the one most of them serve")
-        else:  # as many clients on each: the block's own signatures decide (see check)
-            return None, excluded, True
-    for name, (cid, _) in ids.items():
-        if cid is not None and want is not None and cid != want:
-            excluded[name] = f"serves chain {cid}, not chain {want}"
-    return want, excluded, False
-
-
-def _chain_from_the_block(clients: list[RpcClient], ref: str, notes: list[str]) -> Optional[int]:
-    """When as many clients serve each of several chains: the chain the block's transactions are
-    signed for, if one of the clients serves it."""
-    from ..chain_id import infer_chain_id
-
-    candidates, _ = resolve_all(ref, clients, [])
-    served = {cid for cid, _ in chain_ids(clients).values() if cid is not None}
-    for h in candidates:
-        block_rlp, _ = fetch_block_rlp(clients, [], h)
-        named = infer_chain_id(block_rlp) if block_rlp else None
-        if named in served:
-            notes.append(f"clients serve different chains ({', '.join(str(x) for x in sorted(served))}); the block's "
-                         f"transactions are signed for chain {named}")
-            return named
-    return None
-
-
-def _dev_chain(clients: list[RpcClient], chain, chain_id: Optional[int], notes: list[str]):
-    if chain is None and chain_id == 31337:  # an Anvil-style dev chain: ask it for its fork
-        for c in clients:
-            info, _ = call(c, "anvil_nodeInfo")
-            if isinstance(info, dict) and isinstance(info.get("hardFork"), str):
-                notes.append(f"dev chain: fork {info['hardFork'].lower()} as {c.name} reports it")
-                return f"dev:{info['hardFork'].lower()}"
-    return chain
-
-
 def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional[str] = None,
           save_dir: Optional[str] = None, rollup_nodes: Optional[list[RpcClient]] = None,
           output_root: Optional[str] = None) -> CheckReport:
@@ -113,9 +58,9 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
     if witness_from:
         clients = sorted(clients, key=lambda c: c.name != witness_from)
     names = [c.name for c in clients]
-    chain_id, excluded, tie = _expected_chain(clients, chain, notes)
+    chain_id, excluded, tie = expected_chain(clients, chain, notes)
     if tie:
-        chain_id = _chain_from_the_block([c for c in clients if c.name not in excluded], ref, notes)
+        chain_id = chain_from_the_block([c for c in clients if c.name not in excluded], ref, notes)
         if chain_id is None:
             report = CheckReport(INCONCLUSIVE, reason="the clients serve different chains and the block's transactions "
                                                       "do not say which; pass --chain NAME", notes=notes)
@@ -125,7 +70,7 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
             if cid is not None and cid != chain_id:
                 excluded[name] = f"serves chain {cid}, not chain {chain_id}"
     usable = [c for c in clients if c.name not in excluded]
-    chain = _dev_chain(usable, chain, chain_id, notes)
+    chain = dev_chain_of(usable, chain, chain_id, notes)
     runs: list[BlockRun] = []
     number = None
     if not usable:

@@ -18,11 +18,14 @@ from eth_hash.auto import keccak
 
 from ..errors import InputError
 from ..sources.blockjson import header_fields
-from ..verdict import VALID, Outcome
+from ..outcome import Outcome
+from ..verdicts import EXIT_CODES, ClientWord, Overall, Verdict
 
-AGREES, DISAGREES, REJECTED, UNAVAILABLE, UNJUDGED = "AGREES", "DISAGREES", "REJECTED", "UNAVAILABLE", "UNJUDGED"
-AGREE, SPLIT, INCONCLUSIVE, NO_SOURCE = "AGREE", "SPLIT", "INCONCLUSIVE", "NO_SOURCE"
-EXIT = {AGREE: 0, SPLIT: 1, INCONCLUSIVE: 3, NO_SOURCE: 4}
+VALID = Verdict.VALID
+
+AGREES, DISAGREES, REJECTED, UNAVAILABLE, UNJUDGED = (ClientWord.AGREES, ClientWord.DISAGREES, ClientWord.REJECTED,
+                                                      ClientWord.UNAVAILABLE, ClientWord.UNJUDGED)
+AGREE, SPLIT, INCONCLUSIVE, NO_SOURCE = Overall.AGREE, Overall.SPLIT, Overall.INCONCLUSIVE, Overall.NO_SOURCE
 
 
 @dataclass
@@ -60,7 +63,7 @@ class CheckReport:
 
     @property
     def exit_code(self) -> int:
-        return EXIT[self.overall]
+        return EXIT_CODES[self.overall]
 
 
 def header_hash(header: dict, where: str) -> bytes:

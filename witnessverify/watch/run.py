@@ -7,6 +7,7 @@ import signal
 from typing import Optional
 
 from ..errors import InputError
+from ..verdicts import exit_code
 from ..store import History
 from ..tiebreak.rpc import RpcClient
 from .alerts import Alerter, AlertRules
@@ -15,16 +16,6 @@ from .metrics import Metrics
 from .schedule import Schedule
 
 log = logging.getLogger("witnessverify.watch")
-EXIT = {"AGREE": 0, "SPLIT": 1, "INCONCLUSIVE": 3, "NO_SOURCE": 4}
-
-
-def pass_exit_code(overalls: list[str]) -> int:
-    """check's exit codes over a pass: 1 if any split, else 4 if a block had no source, else 3 if
-    any was inconclusive, else 0 (also when nothing was due)."""
-    for word in ("SPLIT", "NO_SOURCE", "INCONCLUSIVE"):
-        if word in overalls:
-            return EXIT[word]
-    return 0
 
 
 def build(clients: list[RpcClient], rollup_nodes: list[RpcClient], db: str, schedule: Schedule, mode: str,
@@ -85,4 +76,5 @@ def spot_check(watcher: Watcher, history: History, metrics: Metrics, alerter: Al
              "" if result.head is not None else " (no client answered its head)")
     if result.head is None:
         return 4
-    return pass_exit_code(overalls)
+    # check's exit codes over the pass (0 also when nothing was due)
+    return exit_code(overalls)

@@ -1,0 +1,5 @@
+"""`python -m witnessverify.cli`."""
+
+from . import main
+
+main()

@@ -1,0 +1,48 @@
+"""The command group: every command runs guarded (an unexpected exception is one line and exit
+5, never a traceback); the commands live one module per group beside this one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_WITNESSES = Path(__file__).resolve().parent.parent.parent / "witnesses"
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """One line for a bug of ours (or of a library): what and where, never a traceback."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
+    text = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return f"INTERNAL_ERROR {type(exc).__name__}: {text}{where} — a bug in witnessverify; please report it"
+
+
+class _Guarded(click.Group):
+    """Every command: an unexpected exception is a one-line INTERNAL_ERROR and exit 5."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except RecursionError as exc:
+            click.echo(f"ERROR input nested too deeply to read ({exc})")
+            sys.exit(4)
+        except Exception as exc:  # noqa: BLE001 - the documented exit 5
+            click.echo(internal_error_line(exc))
+            sys.exit(5)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="witnessverify")
+def main() -> None:
+    """Re-execute blocks statelessly from their execution witness and judge their headers."""
+    from ..interpreter import environment_problem
+
+    problem = environment_problem()
+    if problem:
+        raise click.UsageError(problem)
