@@ -26,6 +26,7 @@ from eth_hash.auto import keccak
 from witnessverify import sources
 from witnessverify.bundle import Bundle
 from witnessverify.errors import InputError
+from witnessverify.inputs import load_bundles
 from witnessverify.pipeline import verify_bundle
 from witnessverify.witness import state as state_module
 
@@ -247,7 +248,7 @@ def _inputs():
 def test_the_fuzzer(tmp_path):
     rng = random.Random(SEED)
     shapes = [s for s in _inputs() if s[1].exists()]
-    originals = {name: sources.load(path)[0] for name, path, _ in shapes if path.suffix != ".rlp"}
+    originals = {name: load_bundles(path)[0] for name, path, _ in shapes if path.suffix != ".rlp"}
     originals["geth-rlp"] = originals["block-rlp"] = sources.load(KEEPER_HOODI)[0]
     reads = {name: _read_set(b) for name, b in originals.items()}
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -274,7 +275,7 @@ def test_the_fuzzer(tmp_path):
                     (target.parent / other.name).write_bytes(other.read_bytes())
                 target.write_bytes(mutant)
                 try:
-                    loaded = sources.load(target.parent if path.suffix == ".rlp" else target)
+                    loaded = load_bundles(target.parent if path.suffix == ".rlp" else target)
                 except InputError:
                     counts[cls]["ERROR (unreadable)"] += 1
                     continue

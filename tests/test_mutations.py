@@ -9,7 +9,8 @@ import sys
 import rlp
 from eth_hash.auto import keccak
 
-from witnessverify.pipeline import verify_bundle, verify_path
+from witnessverify.inputs import verify_path
+from witnessverify.pipeline import verify_bundle
 from witnessverify.verdict import ERROR, MISMATCH, VALID, WITNESS_INCOMPLETE, WITNESS_INVALID
 from witnessverify.witness.headers import decode_header
 

@@ -12,7 +12,8 @@ import rlp
 from eth_hash.auto import keccak
 
 from witnessverify import sources
-from witnessverify.pipeline import verify_bundle, verify_path
+from witnessverify.inputs import verify_path
+from witnessverify.pipeline import verify_bundle
 from witnessverify.verdict import VALID
 
 from .conftest import KEEPER_HOODI, load_one

@@ -42,14 +42,15 @@ def verify_bytes(name: str, data: bytes, chain: Optional[str] = None) -> dict:
     from .pipeline import verify_bundle
     from .report import to_json
     from .safeparse import load_json
-    from .sources import _shaped, bundle_from_json
+    from .sources import bundle_from_json
+    from .sources.detect import shaped
 
     started = time.process_time()
     try:
         doc = load_json(data, name)
         if not isinstance(doc, dict) or doc.get("format") != BUNDLE_FORMAT:
             raise InputError(f"{name}: not a witnessverify bundle ({BUNDLE_FORMAT})")
-        bundle = _shaped("bundle", name, lambda: bundle_from_json(doc, Path(name)))
+        bundle = shaped("bundle", name, lambda: bundle_from_json(doc, Path(name)))
     except InputError as exc:
         return {"source": name, "verdict": "ERROR", "reason": str(exc), "chainId": None,
                 "block": {"number": None, "hash": None}, "gasUsed": 0, "seconds": 0.0}

@@ -19,14 +19,13 @@ from .errors import InputError
 
 
 def _measure(path: str, index: int, rounds: int, chain: Optional[str]) -> dict:
-    from . import sources
     from .chains import resolve_chain
-    from .pipeline import verify_bundle
-    from .pipeline import prepare
+    from .inputs import load_bundles
+    from .pipeline import prepare, verify_bundle
 
     size = Path(path).stat().st_size
     t0, c0 = time.perf_counter(), time.process_time()
-    bundles = sources.load(path)
+    bundles = load_bundles(path)
     bundle = bundles[index]
     prepare(bundle, resolve_chain(chain, bundle.chain_id, path))
     ingest_wall, ingest_cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -50,7 +49,7 @@ def _measure(path: str, index: int, rounds: int, chain: Optional[str]) -> dict:
 
 def targets(paths: list[str]) -> list[tuple[str, int]]:
     """(file, index of the bundle in it) for every block found under `paths`."""
-    from . import sources
+    from .inputs import load_bundles
 
     out = []
     for p in paths:
@@ -58,7 +57,7 @@ def targets(paths: list[str]) -> list[tuple[str, int]]:
             if Path(p).is_dir() else [Path(p)]
         for f in files:
             try:
-                n = len(sources.load(str(f)))
+                n = len(load_bundles(str(f)))
             except InputError:
                 n = 1  # the child names the problem
             out += [(str(f), i) for i in range(n)]

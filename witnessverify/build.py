@@ -18,7 +18,7 @@ import rlp
 from .bundle import Bundle
 from .chains import ChainConfig, chain_from_rollup_config, resolve_chain
 from .engine import execute_block
-from .errors import InputError, WitnessInvalid
+from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
 from .hexjson import hex_bytes, hex_fixed, hex_list, quantity
 from .pipeline import prepare
 from .rules.registry import rule_set
@@ -138,4 +138,30 @@ def build(
         invalid=invalid,
         seconds=result.seconds,
         output=None if result.missing else prepared.rules.output(result, sealed.hash),
+    )
+
+
+def bundle_from_fixture(path) -> Bundle:
+    """A build fixture (sources.kona.BuildFixture) as a bundle: the block built from its payload
+    attributes, kept only if its hash is the one the fixture says the chain gave it; that hash
+    check is what makes the sealed header the chain's."""
+    try:
+        built = build_from_file(str(path))
+    except (InvalidBlock, Unsupported) as exc:
+        raise InputError(f"{path}: cannot build the block from its payload attributes ({exc}); "
+                         f"`witnessverify build` says more") from None
+    if built.expected_hash is None or built.block_hash != built.expected_hash:
+        want = "no expected_block_hash" if built.expected_hash is None else f"0x{built.expected_hash.hex()}"
+        raise InputError(f"{path}: the block built from its payload attributes hashes to "
+                         f"0x{built.block_hash.hex()}, not the fixture's {want}; `witnessverify build` "
+                         f"shows the built header")
+    return Bundle(
+        chain_id=built.chain_id,
+        block_rlp=built.block_rlp,
+        state=list(built.preimages),
+        codes=[],
+        headers=[built.parent_rlp],
+        provenance={"source": str(path), "shape": "kona build fixture",
+                    "blockHashCheckedAgainst": "expected_block_hash", "upstream": _load(Path(path)).get("_provenance")},
+        origin=str(path),
     )

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Optional
 
 import rlp
 from eth_hash.auto import keccak
 
-from . import sources
 from .bundle import Bundle
 from .chain_id import infer_chain_id
 from .chains import ChainConfig, resolve_chain
@@ -163,19 +162,3 @@ def _invalid_body(bundle: Bundle, chain, exc: InvalidBlock, origin: str, notes: 
     if root != claimed:
         outcome.mismatches.append(Mismatch("transactionsRoot", "0x" + claimed.hex(), "0x" + root.hex()))
     return outcome
-
-
-def verify_path(
-    path: str,
-    fmt: Optional[str] = None,
-    chain_name: Optional[str] = None,
-    parent_state_root: Optional[bytes] = None,
-    strict: bool = False,
-) -> Iterator[Outcome]:
-    try:
-        bundles = sources.load(path, fmt)
-    except InputError as exc:
-        yield Outcome(verdict=ERROR, origin=str(path), reason=str(exc))
-        return
-    for bundle in bundles:
-        yield verify_bundle(bundle, chain_name, parent_state_root, strict)

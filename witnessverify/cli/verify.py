@@ -9,7 +9,7 @@ import click
 
 from .. import sources
 from ..errors import InputError
-from ..pipeline import verify_path
+from ..inputs import load_bundles, verify_path
 from ..report import human, json_line
 from ..safeparse import read_json_file
 from ..verdicts import exit_code
@@ -125,7 +125,7 @@ def _judge_output_root(outcomes, claimed: str, as_json: bool) -> int:
 def convert(path, fmt, out_dir, chain_id, note, parent_state_root) -> None:
     """Convert witness artefacts at PATH into canonical bundle files in OUT."""
     try:
-        bundles = sources.load(path, fmt)
+        bundles = load_bundles(path, fmt)
     except InputError as exc:
         click.echo(f"ERROR {exc}", err=True)
         sys.exit(4)

@@ -22,138 +22,16 @@ from eth.db.journal import get_next_checkpoint
 from eth.rlp.accounts import Account
 from eth_hash.auto import keccak
 from eth_typing import Address, Hash32
-from trie.exceptions import InvalidNibbles, InvalidNode, MissingTrieNode
-from trie.exceptions import ValidationError as TrieValidationError
+from trie.exceptions import MissingTrieNode
 
-from ..errors import WitnessInvalid
 from .missing import Missing, MissingLog
+from .paths import MALFORMED_NODE_ERRORS, invalid_node, locate, missing_path
+from .store import WitnessStore
 from .tries import ReadTrie, WriteTrie
 
+__all__ = ["MALFORMED_NODE_ERRORS", "WitnessAccountDB", "WitnessStore"]
 _EMPTY_ACCOUNT = Account()
 _UNSET = object()
-
-
-class WitnessStore:
-    """keccak(x) -> x for every trie node and code the witness carries, plus nodes we write."""
-
-    def __init__(self, preimages: dict[bytes, bytes], missing: MissingLog) -> None:
-        self.nodes = preimages
-        self.missing = missing
-        # trie nodes as decoded, by hash (tries.py)
-        self.decoded: dict[bytes, object] = {}
-
-    # The mapping interface HexaryTrie needs.
-    def __getitem__(self, key: bytes) -> bytes:
-        return self.nodes[key]
-
-    def __setitem__(self, key: bytes, value: bytes) -> None:
-        self.nodes[key] = value
-
-    def __delitem__(self, key: bytes) -> None:  # nodes are never pruned
-        pass
-
-    def __contains__(self, key: bytes) -> bool:
-        return key in self.nodes
-
-
-def _path(exc: MissingTrieNode) -> Optional[tuple]:
-    prefix = getattr(exc, "prefix", None)
-    return None if prefix is None else tuple(prefix)
-
-
-def _nibbles(key: bytes) -> tuple:
-    return tuple(n for b in key for n in (b >> 4, b & 15))
-
-
-def locate(nodes, root: bytes, key: bytes, target: bytes) -> Optional[tuple]:
-    """Nibble path of the node `target` referenced along `key`'s path from `root` (a branch
-    collapse needs a sibling of that path; py-evm's trie does not say where it was)."""
-    want = _nibbles(key)
-    prefix: tuple = ()
-    ref = root
-    while True:
-        if isinstance(ref, list):
-            node = ref
-        elif isinstance(ref, bytes) and len(ref) == 32 and ref in nodes:
-            node = rlp.decode(nodes[ref])
-        else:
-            return None
-        if len(node) == 17:
-            for i, child in enumerate(node[:16]):
-                if child == target:
-                    return prefix + (i,)
-            if len(prefix) >= len(want):
-                return None
-            ref = node[want[len(prefix)]]
-            prefix += (want[len(prefix)],)
-        elif len(node) == 2:
-            encoded = node[0]
-            flag = encoded[0] >> 4
-            path = ((encoded[0] & 15,) if flag & 1 else ()) + _nibbles(encoded[1:])
-            if flag & 2:  # a leaf: nothing below it
-                return None
-            if node[1] == target:
-                return prefix + path
-            if want[len(prefix): len(prefix) + len(path)] != path:
-                return None
-            prefix += path
-            ref = node[1]
-        else:
-            return None
-
-
-# what a node that hashes right but is no trie node makes the trie library (or RLP) raise
-MALFORMED_NODE_ERRORS = (InvalidNode, InvalidNibbles, TrieValidationError, rlp.exceptions.DecodingError,
-                         rlp.exceptions.DeserializationError, ValueError, TypeError, IndexError, RecursionError)
-
-
-def _node_problem(raw: bytes) -> Optional[str]:
-    """Why `raw` is not a trie node (None if it is one)."""
-    try:
-        node = rlp.decode(raw)
-    except (rlp.exceptions.DecodingError, RecursionError):
-        return "not RLP"
-    if not isinstance(node, list) or len(node) not in (2, 17):
-        return "not a list of 2 or 17 items"
-    children = node[:16] if len(node) == 17 else node[1:]
-    for child in children:
-        if isinstance(child, bytes) and len(child) not in (0, 32) and len(node) == 17:
-            return "a branch child that is neither a hash nor empty"
-    if len(node) == 2:
-        if not isinstance(node[0], bytes) or not node[0] or node[0][0] >> 4 > 3:
-            return "a short node with a bad path prefix"
-    return None
-
-
-def malformed_node(nodes, root: bytes, key: bytes) -> Optional[bytes]:
-    """The first node on `key`'s path from `root` that is not a valid trie node (its hash)."""
-    want = _nibbles(key)
-    depth = 0
-    ref = root
-    while isinstance(ref, bytes) and len(ref) == 32 and ref in nodes:
-        problem = _node_problem(nodes[ref])
-        if problem is not None:
-            return ref
-        node = rlp.decode(nodes[ref])
-        if len(node) == 17:
-            if depth >= len(want):
-                return None
-            ref, depth = node[want[depth]], depth + 1
-        else:
-            encoded = node[0]
-            path = ((encoded[0] & 15,) if encoded[0] >> 4 & 1 else ()) + _nibbles(encoded[1:])
-            if encoded[0] >> 4 & 2 or want[depth: depth + len(path)] != path:
-                return None
-            ref, depth = node[1], depth + len(path)
-    return None
-
-
-def _invalid_node(nodes, root: bytes, key: bytes, what: str, exc: BaseException) -> WitnessInvalid:
-    bad = malformed_node(nodes, root, key)
-    name = f"node 0x{bad.hex()}" if bad is not None else "a node"
-    return WitnessInvalid(f"witness {name} on the path of {what} hashes right but is not a valid trie node "
-                          f"({type(exc).__name__})")
-
 
 def _slot_key(slot: int) -> bytes:
     return keccak(slot.to_bytes(32, "big"))
@@ -214,10 +92,10 @@ class WitnessAccountDB(AccountDatabaseAPI):
             raw = ReadTrie(self._store, self._root).get(keccak(address))
             account = rlp.decode(raw, sedes=Account) if raw else None
         except MissingTrieNode as exc:
-            self._missing.add(Missing("node", exc.missing_node_hash, account=address, path=_path(exc), during=during))
+            self._missing.add(Missing("node", exc.missing_node_hash, account=address, path=missing_path(exc), during=during))
             account = None
         except MALFORMED_NODE_ERRORS as exc:
-            raise _invalid_node(self._store.nodes, self._root, keccak(address),
+            raise invalid_node(self._store.nodes, self._root, keccak(address),
                                 f"account 0x{bytes(address).hex()}", exc) from None
         self._base_accounts[address] = account
         return account
@@ -235,10 +113,10 @@ class WitnessAccountDB(AccountDatabaseAPI):
                 raw = ReadTrie(self._store, account.storage_root).get(_slot_key(slot))
                 value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
             except MissingTrieNode as exc:
-                self._missing.add(Missing("node", exc.missing_node_hash, address, slot, path=_path(exc)))
+                self._missing.add(Missing("node", exc.missing_node_hash, address, slot, path=missing_path(exc)))
                 value = 0
             except MALFORMED_NODE_ERRORS as exc:
-                raise _invalid_node(self._store.nodes, account.storage_root, _slot_key(slot),
+                raise invalid_node(self._store.nodes, account.storage_root, _slot_key(slot),
                                     f"account 0x{bytes(address).hex()} slot {hex(slot)}", exc) from None
         self._base_storage[key] = value
         return value
@@ -455,12 +333,12 @@ class WitnessAccountDB(AccountDatabaseAPI):
                     else:
                         batch[key] = rlp.encode(account, sedes=Account)
                 except MissingTrieNode as exc:
-                    path = _path(exc) or locate(self._store.nodes, self._root, key, exc.missing_node_hash)
+                    path = missing_path(exc) or locate(self._store.nodes, self._root, key, exc.missing_node_hash)
                     self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write",
                                               path=path))
                     self.root_unknown = True
                 except MALFORMED_NODE_ERRORS as exc:
-                    raise _invalid_node(self._store.nodes, self._root, key, f"account 0x{bytes(address).hex()}",
+                    raise invalid_node(self._store.nodes, self._root, key, f"account 0x{bytes(address).hex()}",
                                         exc) from None
         self._root = trie.root_hash
 
@@ -492,12 +370,12 @@ class WitnessAccountDB(AccountDatabaseAPI):
                     else:
                         del batch[key]
                 except MissingTrieNode as exc:
-                    path = _path(exc) or locate(self._store.nodes, root, key, exc.missing_node_hash)
+                    path = missing_path(exc) or locate(self._store.nodes, root, key, exc.missing_node_hash)
                     self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write",
                                               path=path))
                     self.root_unknown = True
                 except MALFORMED_NODE_ERRORS as exc:
-                    raise _invalid_node(self._store.nodes, root, key,
+                    raise invalid_node(self._store.nodes, root, key,
                                         f"account 0x{bytes(address).hex()} slot {hex(slot)}", exc) from None
         return trie.root_hash
 

@@ -1,0 +1,112 @@
+"""Finding a node along a key's trie path: where a missing node sits (a branch collapse names the
+sibling it needs), and which node of a path hashes right but is no trie node (WITNESS_INVALID,
+naming it)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import rlp
+from trie.exceptions import InvalidNibbles, InvalidNode, MissingTrieNode
+from trie.exceptions import ValidationError as TrieValidationError
+
+from ..errors import WitnessInvalid
+
+
+def missing_path(exc: MissingTrieNode) -> Optional[tuple]:
+    prefix = getattr(exc, "prefix", None)
+    return None if prefix is None else tuple(prefix)
+
+
+def _nibbles(key: bytes) -> tuple:
+    return tuple(n for b in key for n in (b >> 4, b & 15))
+
+
+def locate(nodes, root: bytes, key: bytes, target: bytes) -> Optional[tuple]:
+    """Nibble path of the node `target` referenced along `key`'s path from `root` (a branch
+    collapse needs a sibling of that path; py-evm's trie does not say where it was)."""
+    want = _nibbles(key)
+    prefix: tuple = ()
+    ref = root
+    while True:
+        if isinstance(ref, list):
+            node = ref
+        elif isinstance(ref, bytes) and len(ref) == 32 and ref in nodes:
+            node = rlp.decode(nodes[ref])
+        else:
+            return None
+        if len(node) == 17:
+            for i, child in enumerate(node[:16]):
+                if child == target:
+                    return prefix + (i,)
+            if len(prefix) >= len(want):
+                return None
+            ref = node[want[len(prefix)]]
+            prefix += (want[len(prefix)],)
+        elif len(node) == 2:
+            encoded = node[0]
+            flag = encoded[0] >> 4
+            path = ((encoded[0] & 15,) if flag & 1 else ()) + _nibbles(encoded[1:])
+            if flag & 2:  # a leaf: nothing below it
+                return None
+            if node[1] == target:
+                return prefix + path
+            if want[len(prefix): len(prefix) + len(path)] != path:
+                return None
+            prefix += path
+            ref = node[1]
+        else:
+            return None
+
+
+# what a node that hashes right but is no trie node makes the trie library (or RLP) raise
+MALFORMED_NODE_ERRORS = (InvalidNode, InvalidNibbles, TrieValidationError, rlp.exceptions.DecodingError,
+                         rlp.exceptions.DeserializationError, ValueError, TypeError, IndexError, RecursionError)
+
+
+def _node_problem(raw: bytes) -> Optional[str]:
+    """Why `raw` is not a trie node (None if it is one)."""
+    try:
+        node = rlp.decode(raw)
+    except (rlp.exceptions.DecodingError, RecursionError):
+        return "not RLP"
+    if not isinstance(node, list) or len(node) not in (2, 17):
+        return "not a list of 2 or 17 items"
+    children = node[:16] if len(node) == 17 else node[1:]
+    for child in children:
+        if isinstance(child, bytes) and len(child) not in (0, 32) and len(node) == 17:
+            return "a branch child that is neither a hash nor empty"
+    if len(node) == 2:
+        if not isinstance(node[0], bytes) or not node[0] or node[0][0] >> 4 > 3:
+            return "a short node with a bad path prefix"
+    return None
+
+
+def malformed_node(nodes, root: bytes, key: bytes) -> Optional[bytes]:
+    """The first node on `key`'s path from `root` that is not a valid trie node (its hash)."""
+    want = _nibbles(key)
+    depth = 0
+    ref = root
+    while isinstance(ref, bytes) and len(ref) == 32 and ref in nodes:
+        problem = _node_problem(nodes[ref])
+        if problem is not None:
+            return ref
+        node = rlp.decode(nodes[ref])
+        if len(node) == 17:
+            if depth >= len(want):
+                return None
+            ref, depth = node[want[depth]], depth + 1
+        else:
+            encoded = node[0]
+            path = ((encoded[0] & 15,) if encoded[0] >> 4 & 1 else ()) + _nibbles(encoded[1:])
+            if encoded[0] >> 4 & 2 or want[depth: depth + len(path)] != path:
+                return None
+            ref, depth = node[1], depth + len(path)
+    return None
+
+
+def invalid_node(nodes, root: bytes, key: bytes, what: str, exc: BaseException) -> WitnessInvalid:
+    bad = malformed_node(nodes, root, key)
+    name = f"node 0x{bad.hex()}" if bad is not None else "a node"
+    return WitnessInvalid(f"witness {name} on the path of {what} hashes right but is not a valid trie node "
+                          f"({type(exc).__name__})")
