@@ -1,12 +1,12 @@
 """`witnessverify chains`: every built-in chain (or one, or a rollup config's) with its fork
-schedule, and which fork a block number or timestamp runs. Presentation of chains.py only."""
+schedule, and which fork a block number or timestamp runs. Presentation of chains/ only."""
 
 from __future__ import annotations
 
 import time
 from typing import Any, Optional
 
-from .chains import EVM_OF_L2_FORK, FORK_ORDER, UNIMPLEMENTED_FORKS, ChainConfig
+from .chains import ChainConfig
 
 
 def _utc(ts: int) -> str:
@@ -15,37 +15,24 @@ def _utc(ts: int) -> str:
 
 def schedule(chain: ChainConfig) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    if chain.is_op:
-        for name in chain.fork_line:
-            if name in chain.op_forks:
-                start = chain.op_forks[name]
-                rows.append({"fork": name, "timestamp": start, "utc": _utc(start), "evm": EVM_OF_L2_FORK[name]})
-        for name, start in sorted(chain.unknown_op_forks.items(), key=lambda kv: kv[1]):
-            rows.append({"fork": name, "timestamp": start, "utc": _utc(start), "evm": None, "unsupported": True})
-        return rows
-    for name in FORK_ORDER:
-        if name in chain.block_forks:
-            rows.append({"fork": name, "block": chain.block_forks[name]})
-        elif name in chain.time_forks:
-            start = chain.time_forks[name]
-            row: dict[str, Any] = {"fork": name, "timestamp": start, "utc": _utc(start)}
-            if name in UNIMPLEMENTED_FORKS:
-                row["unsupported"] = True
-            blobs = chain.blob_schedule.get(name)
-            if blobs is not None:
-                row["blobs"] = {"target": blobs.target, "max": blobs.max, "updateFraction": blobs.update_fraction}
-            rows.append(row)
+    for fork, kind, start in chain.schedule():
+        if kind == "block":
+            rows.append({"fork": fork.name, "block": start})
+            continue
+        row: dict[str, Any] = {"fork": fork.name, "timestamp": start, "utc": _utc(start)}
+        if fork.family != "l1":
+            row["evm"] = fork.evm.name if fork.known else None
+        if not fork.implemented:
+            row["unsupported"] = True
+        blobs = chain.blob_schedule.get(fork.name) if fork.family == "l1" else None
+        if blobs is not None:
+            row["blobs"] = {"target": blobs.target, "max": blobs.max, "updateFraction": blobs.update_fraction}
+        rows.append(row)
     return rows
 
 
 def fork_at(chain: ChainConfig, number: Optional[int], timestamp: Optional[int]) -> str:
-    if chain.is_op:
-        fork = chain.op_fork_at(timestamp or 0)
-        for name, start in sorted(chain.unknown_op_forks.items(), key=lambda kv: kv[1]):
-            if (timestamp or 0) >= start:
-                fork = name
-        return fork
-    return chain.fork_at(number if number is not None else 10**12, timestamp or 0)
+    return chain.fork(number if number is not None else 10**12, timestamp or 0).name
 
 
 def to_json(chain: ChainConfig, number: Optional[int] = None, timestamp: Optional[int] = None) -> dict[str, Any]:
@@ -62,9 +49,7 @@ def to_json(chain: ChainConfig, number: Optional[int] = None, timestamp: Optiona
 
 
 def human(chain: ChainConfig, number: Optional[int] = None, timestamp: Optional[int] = None) -> str:
-    family = {"l1": "Ethereum", "op": "OP Stack", "base": "Base (OP Stack, Base's own forks after Jovian)",
-              "celo": "Celo (OP Stack with Celo's rules)"}[chain.family]
-    lines = [f"{chain.name}  chain id {chain.chain_id}  {family}"]
+    lines = [f"{chain.name}  chain id {chain.chain_id}  {chain.family_name}"]
     for row in schedule(chain):
         if "block" in row:
             when = f"block {row['block']:,}"

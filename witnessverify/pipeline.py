@@ -81,6 +81,21 @@ def verify_bundle(
     intermediate_roots: bool = False,
     keep_nodes: bool = False,
 ) -> Outcome:
+    """Steps 1–6 for one bundle: its outcome, never an exception."""
+    outcome, chain = _verify(bundle, chain_name, parent_state_root, strict, intermediate_roots, keep_nodes)
+    if chain is not None:
+        outcome.commits_output_roots = chain.has_output_roots
+    return outcome
+
+
+def _verify(
+    bundle: Bundle,
+    chain_name=None,
+    parent_state_root: Optional[bytes] = None,
+    strict: bool = False,
+    intermediate_roots: bool = False,
+    keep_nodes: bool = False,
+) -> tuple[Outcome, Optional[ChainConfig]]:
     origin = bundle.origin or "bundle"
     notes: list[str] = []
     chain_id = bundle.chain_id
@@ -88,29 +103,30 @@ def verify_bundle(
         chain_id = infer_chain_id(bundle.block_rlp)
         if chain_id is not None:
             notes.append(f"chain id {chain_id} taken from the transactions' signatures (the input names none)")
+    chain = None
     try:
         chain = resolve_chain(chain_name, chain_id, origin)
         prepared = prepare(bundle, chain, parent_state_root)
     except InputError as exc:
-        return Outcome(verdict=ERROR, origin=origin, reason=str(exc), notes=notes)
+        return Outcome(verdict=ERROR, origin=origin, reason=str(exc), notes=notes), None
     except Unsupported as exc:
         return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
-                                    fork=exc.fork, reason=str(exc), notes=notes), bundle)
+                                    fork=exc.fork, reason=str(exc), notes=notes), bundle), chain
     except InvalidBlock as exc:
-        return _invalid_body(bundle, chain, exc, origin, notes)
+        return _invalid_body(bundle, chain, exc, origin, notes), chain
     except WitnessInvalid as exc:
         return Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=chain.chain_id, chain=chain.name,
-                       reason=str(exc), notes=notes)
+                       reason=str(exc), notes=notes), chain
     rules, header = prepared.rules, prepared.block.header
     try:
         result = execute_block(prepared.block, rules, prepared.execution_context(len(bundle.block_rlp),
                                                                                intermediate_roots))
     except Unsupported as exc:
         return _about_block(Outcome(verdict=UNSUPPORTED, origin=origin, chain_id=chain.chain_id, chain=chain.name,
-                                    fork=rules.fork.label, reason=str(exc), notes=notes), bundle)
+                                    fork=rules.fork.label, reason=str(exc), notes=notes), bundle), chain
     except WitnessInvalid as exc:  # a node that hashes right but is no trie node
         return _about_block(Outcome(verdict=WITNESS_INVALID, origin=origin, chain_id=chain.chain_id,
-                                    chain=chain.name, fork=rules.fork.label, reason=str(exc), notes=notes), bundle)
+                                    chain=chain.name, fork=rules.fork.label, reason=str(exc), notes=notes), bundle), chain
     except Exception as exc:  # a bug of ours or py-evm's: say so in one line, keep the details
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return Outcome(
@@ -118,7 +134,7 @@ def verify_bundle(
             number=header.block_number, block_hash=header.hash, internal=True, notes=notes,
             reason=f"internal error executing block #{header.block_number}: {type(exc).__name__}: {exc} "
             f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
-        )
+        ), chain
     outcome = judge(prepared, result, origin, bundle.claimed_hash, strict)
     for entry in in_block(chain.chain_id, header.block_number, (t.hash for t in prepared.block.transactions)):
         notes.append(f"the block holds {entry.describe()}")
@@ -130,7 +146,7 @@ def verify_bundle(
         outcome.nodes = result.nodes
     outcome.intermediate_roots = result.intermediate_roots
     outcome.witness_bytes = bundle.witness_bytes()
-    return outcome
+    return outcome, chain
 
 
 def _about_block(outcome: Outcome, bundle: Bundle) -> Outcome:

@@ -51,21 +51,52 @@ OSAKA_EVM_FORKS = tuple(f for f in FORK_ORDER[FORK_ORDER.index("osaka"):] if f n
 # forks activated by timestamp (before Shanghai: by block number)
 TIME_FORKS = FORK_ORDER[FORK_ORDER.index("shanghai"):]
 
-# OP Stack forks in activation order (ethereum-optimism/specs). Base left this line after Jovian:
-# its own forks follow Jovian (base/base `BaseUpgrade`); Base never schedules Karst.
-OP_FORK_ORDER = ("bedrock", "regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene",
-                 "isthmus", "jovian", "karst")
-BASE_FORK_ORDER = OP_FORK_ORDER[: OP_FORK_ORDER.index("jovian") + 1] + ("azul", "beryl", "cobalt")
-# the fork line of each family (Celo's L2 runs the OP forks, with Celo's own rules on top)
-FORK_LINES = {"l1": FORK_ORDER, "op": OP_FORK_ORDER, "base": BASE_FORK_ORDER, "celo": OP_FORK_ORDER}
+@dataclass(frozen=True)
+class ForkSpec:
+    """An L2 fork on its family's line: its name, the Ethereum fork whose EVM it runs, and
+    whether this tool implements it (a fork this tool does not is refused, named)."""
+
+    name: str
+    evm: str
+    implemented: bool = True
+
+
+# OP Stack forks in activation order (ethereum-optimism/specs); Bedrock's pre-Regolith rules are
+# not implemented (every chain here has Regolith from its L2 genesis). Base left this line after
+# Jovian: its own forks follow Jovian (base/base `BaseUpgrade`); Base never schedules Karst.
+OP_FORKS = (
+    ForkSpec("bedrock", "paris", implemented=False), ForkSpec("regolith", "paris"), ForkSpec("canyon", "shanghai"),
+    ForkSpec("delta", "shanghai"), ForkSpec("ecotone", "cancun"), ForkSpec("fjord", "cancun"),
+    ForkSpec("granite", "cancun"), ForkSpec("holocene", "cancun"), ForkSpec("isthmus", "prague"),
+    ForkSpec("jovian", "prague"), ForkSpec("karst", "osaka"),
+)
+BASE_FORKS = OP_FORKS[: [f.name for f in OP_FORKS].index("jovian") + 1] + (
+    ForkSpec("azul", "osaka"), ForkSpec("beryl", "osaka"), ForkSpec("cobalt", "osaka"),
+)
+# each L2 family's line (Celo's L2 runs the OP forks, with Celo's own rules on top): a new fork
+# of a family is one entry here (and its activation in the chains' schedules)
+FORK_SPECS: dict[str, tuple[ForkSpec, ...]] = {"op": OP_FORKS, "base": BASE_FORKS, "celo": OP_FORKS}
+
+
+def fork_line(family: str) -> tuple[str, ...]:
+    """The fork names of a family's line, in activation order."""
+    return FORK_ORDER if family == "l1" else tuple(f.name for f in FORK_SPECS[family])
+
+
+def fork_spec(family: str, name: str) -> Optional[ForkSpec]:
+    return next((f for f in FORK_SPECS.get(family, ()) if f.name == name), None)
+
+
+OP_FORK_ORDER = fork_line("op")
+BASE_FORK_ORDER = fork_line("base")
+FORK_LINES = {family: fork_line(family) for family in ("l1", "op", "base", "celo")}
 L2_FORK_LINES = {family: line for family, line in FORK_LINES.items() if family != "l1"}
 # the Ethereum fork whose EVM each L2 fork runs (Karst and Base's Azul..Cobalt: Osaka)
-EVM_OF_L2_FORK = {
-    "bedrock": "paris", "regolith": "paris", "canyon": "shanghai", "delta": "shanghai",
-    "ecotone": "cancun", "fjord": "cancun", "granite": "cancun", "holocene": "cancun",
-    "isthmus": "prague", "jovian": "prague", "karst": "osaka",
-    "azul": "osaka", "beryl": "osaka", "cobalt": "osaka",
-}
+EVM_OF_L2_FORK = {f.name: f.evm for line in FORK_SPECS.values() for f in line}
+
+
+FAMILY_NAMES = {"l1": "Ethereum", "op": "OP Stack", "base": "Base (OP Stack, Base's own forks after Jovian)",
+                "celo": "Celo (OP Stack with Celo's rules)"}
 
 
 @dataclass(frozen=True)
@@ -81,23 +112,24 @@ class Fork:
 
     @property
     def line(self) -> tuple[str, ...]:
-        return FORK_LINES[self.family]
+        return fork_line(self.family)
 
     @property
     def order(self) -> int:
         return self.line.index(self.name) if self.known else len(self.line)
 
     def at_least(self, name: str) -> bool:
-        if name in self.line:
-            return self.line.index(name) <= self.order
-        if any(name in line for line in FORK_LINES.values()):
+        line = self.line
+        if name in line:
+            return line.index(name) <= (line.index(self.name) if self.known else len(line))
+        if any(name in fork_line(family) for family in ("l1", *FORK_SPECS)):
             return False  # a fork of another line (OP's Karst asked of Base)
         raise ValueError(f"unknown fork {name!r}")
 
     @property
     def evm(self) -> "Fork":
         """The Ethereum fork whose EVM this fork runs (itself on L1)."""
-        return self if self.family == "l1" else fork("l1", EVM_OF_L2_FORK[self.name])
+        return self if self.family == "l1" else fork("l1", fork_spec(self.family, self.name).evm)
 
     @property
     def label(self) -> str:
@@ -106,7 +138,9 @@ class Fork:
 
     @property
     def implemented(self) -> bool:
-        return self.known and self.name not in UNIMPLEMENTED_FORKS
+        if not self.known or self.name in UNIMPLEMENTED_FORKS:
+            return False
+        return self.family == "l1" or fork_spec(self.family, self.name).implemented
 
     def __str__(self) -> str:
         return self.label
@@ -115,7 +149,7 @@ class Fork:
 @lru_cache(maxsize=None)
 def fork(family: str, name: str) -> Fork:
     """The Fork value `name` of `family`'s line (values are shared: compare with ==)."""
-    if name not in FORK_LINES[family]:
+    if name not in fork_line(family):
         raise ValueError(f"{name!r} is not a fork of the {family} line")
     return Fork(family, name)
 
@@ -126,7 +160,7 @@ def l2_at_least(fork_name, name: str) -> bool:
     if isinstance(fork_name, Fork):
         return fork_name.at_least(name)
     for family in ("op", "base"):
-        if fork_name in FORK_LINES[family]:
+        if fork_name in fork_line(family):
             return fork(family, fork_name).at_least(name)
     raise ValueError(f"unknown L2 fork {fork_name!r}")
 
@@ -206,8 +240,13 @@ class ChainConfig:
         return self.op_forks is not None
 
     @property
+    def has_output_roots(self) -> bool:
+        """Whether its blocks commit to OP Stack output roots (every OP Stack chain's do)."""
+        return self.is_op
+
+    @property
     def fork_line(self) -> tuple[str, ...]:
-        return FORK_LINES[self.family]
+        return fork_line(self.family)
 
     def op_fork_at(self, timestamp: int) -> str:
         """The L2 fork (of this chain's family) active at `timestamp`."""
@@ -251,6 +290,28 @@ class ChainConfig:
             if timestamp >= start:
                 chosen = Fork(self.family, name, known=False)
         return chosen
+
+    @property
+    def family_name(self) -> str:
+        return FAMILY_NAMES[self.family]
+
+    def schedule(self) -> list[tuple[Fork, str, int]]:
+        """(fork, "block" or "timestamp", activation) of every fork the chain schedules, in order
+        (an L2's later forks this tool does not know included)."""
+        out: list[tuple[Fork, str, int]] = []
+        if not self.is_op:
+            for name in FORK_ORDER:
+                if name in self.block_forks:
+                    out.append((fork("l1", name), "block", self.block_forks[name]))
+                elif name in self.time_forks:
+                    out.append((fork("l1", name), "timestamp", self.time_forks[name]))
+            return out
+        for name in self.fork_line:
+            if name in self.op_forks:
+                out.append((fork(self.family, name), "timestamp", self.op_forks[name]))
+        for name, start in sorted(self.unknown_op_forks.items(), key=lambda kv: kv[1]):
+            out.append((Fork(self.family, name, known=False), "timestamp", start))
+        return out
 
     def activation(self, f: Fork) -> Optional[tuple[str, int]]:
         """("timestamp" or "block", where) the fork starts on this chain, if it schedules it."""

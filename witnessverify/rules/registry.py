@@ -13,7 +13,6 @@ from .base.rules import BaseRules
 from .celo.rules import CeloRules
 from .l1.rules import L1Rules
 from .op.rules import OPRules
-from .op.vm import SUPPORTED
 from .ruleset import RuleSet
 
 FAMILY_RULES: dict[str, type] = {"l1": L1Rules, "op": OPRules, "base": BaseRules, "celo": CeloRules}
@@ -52,10 +51,11 @@ def block_fork(chain: ChainConfig, header_rlp: bytes, what: str) -> Fork:
             f"{what}: block #{number} is {chain.before_l2} (the OP Stack chain's own blocks begin at "
             f"#{chain.first_l2_block}); its rules are not implemented")
     fork = chain.fork(number, timestamp)
-    if fork.family != "l1" and (not fork.known or fork.name not in SUPPORTED):
+    if fork.family != "l1" and not fork.implemented:
+        supported = [f for f in chain.fork_line if Fork(chain.family, f).implemented]
         raise Unsupported(
             f"{what}: block #{number} is in fork {fork.name} (from the chain's schedule), whose execution rules are "
-            f"not implemented (supported: {', '.join(f for f in chain.fork_line if f in SUPPORTED)})", fork=None)
+            f"not implemented (supported: {', '.join(supported)})", fork=None)
     if fork.name in UNIMPLEMENTED_FORKS:
         kind, start = chain.activation(fork)
         raise Unsupported(

@@ -10,7 +10,6 @@ when none is complete alone, and only those that authenticate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Optional
 
 from ..bundle import Bundle
@@ -20,8 +19,8 @@ from ..pipeline import verify_bundle
 from ..verdict import ERROR, MISMATCH, VALID, WITNESS_INVALID
 from . import output
 from .claims import (
-    AGREE, DISAGREES, INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, Claim, ClientVerdict, conclude,
-    conclude_outputs, judge_claims, merge_heights, unjudged,
+    AGREE, DISAGREES, INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, ClientVerdict, conclude,
+    judge_claims, merge_heights, unjudged,
 )
 from .diagnose import compare_roots, diagnose, state_diff
 from .fetch import (
@@ -29,20 +28,11 @@ from .fetch import (
     resolve_all, witness_bundles,
 )
 from .chainvote import chain_from_the_block, dev_chain_of, expected_chain
+from .runs import BlockRun, add_excluded, judge_outputs, output_of_runs
+from .saved import save
 from .rpc import RpcClient
 
 REORG = "reorg during the check"
-
-
-@dataclass
-class BlockRun:
-    """One block's check: its report and what a saved check keeps to replay it."""
-
-    report: CheckReport
-    claims: list[Claim] = field(default_factory=list)
-    bundle: Optional[Bundle] = None
-    diagnoses: dict = field(default_factory=dict)
-    reorg: bool = False
 
 
 def _is_hash(ref: str) -> bool:
@@ -52,7 +42,6 @@ def _is_hash(ref: str) -> bool:
 def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional[str] = None,
           save_dir: Optional[str] = None, rollup_nodes: Optional[list[RpcClient]] = None,
           output_root: Optional[str] = None) -> CheckReport:
-    from .saved import save
 
     notes: list[str] = []
     if witness_from:
@@ -90,45 +79,11 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
     add_excluded(report, names, excluded)
     answers = None
     if rollup_nodes or output_root is not None:
-        answers = output.gather(rollup_nodes or [], usable, number, _output_of(runs), output_root)
+        answers = output.gather(rollup_nodes or [], usable, number, output_of_runs(runs), output_root)
         judge_outputs(report, runs, answers, number)
     if save_dir:
         save(save_dir, report, runs, ref, number, chain, names, excluded, notes, answers)
     return report
-
-
-def _output_of(runs: list[BlockRun]):
-    """The engine's output root at this height: of the block it finds valid, else of the first
-    block it could execute (then the output of that block as it should have been)."""
-    outcomes = [r.report.outcome for r in runs if r.report.outcome is not None]
-    valid = [o for o in outcomes if o.verdict == VALID]
-    executed = valid or [o for o in outcomes if o.verdict == MISMATCH]
-    return executed[0].output if executed else None
-
-
-def judge_outputs(report: CheckReport, runs: list[BlockRun], answers, number) -> None:
-    """Output-root claims judged against the engine's output and joined to the vote."""
-    found = _output_of(runs)
-    if found is None and report.outcome is not None and report.outcome.fork is not None and not _is_op(report):
-        report.notes.append("output roots are an OP Stack commitment: this chain has none")
-    report.output, verdicts = output.judge(answers, found, number, report.notes)
-    conclude_outputs(report, verdicts)
-
-
-def _is_op(report: CheckReport) -> bool:
-    from ..chains import FORK_ORDER
-
-    return report.outcome.fork is not None and report.outcome.fork not in FORK_ORDER
-
-
-def add_excluded(report: CheckReport, names: list[str], excluded: dict[str, str]) -> None:
-    """The left-out clients' lines, in the order the clients were given."""
-    if not excluded:
-        return
-    lines = {v.client: v for v in report.clients}
-    for name, why in excluded.items():
-        lines[name] = ClientVerdict(name, UNAVAILABLE, why)
-    report.clients = [lines[n] for n in names if n in lines]
 
 
 def judge_witnesses(bundles: list[tuple[str, Bundle]], chain, notes: list[str]):

@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..hexjson import hex_bytes
 from ..safeparse import read_json_file
 from ..verdict import MISMATCH, VALID
+from .runs import BlockRun, add_excluded, judge_outputs
 from .claims import (
     INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, Claim, ClientVerdict, conclude, judge_claims,
     merge_heights, unjudged,
@@ -107,7 +108,6 @@ def _replay_block(d: Path, entry: dict, number, chain) -> CheckReport:
 
 def replay_saved(folder: str) -> CheckReport:
     """Re-judge a saved check offline: each saved bundle through the engine, the saved claims."""
-    from .check import BlockRun, add_excluded
 
     d = Path(folder)
     doc = read_json_file(d / "claims.json")
@@ -129,7 +129,6 @@ def replay_saved(folder: str) -> CheckReport:
         raise InputError(f"{d / 'claims.json'}: a malformed saved check ({type(exc).__name__}: {exc})") from None
     add_excluded(report, names, excluded)
     if doc.get("outputs") is not None:
-        from .check import judge_outputs
         from .output import OutputAnswers
 
         runs = [BlockRun(r) for r in (reports if len(blocks) > 1 else [report] if blocks else [])]

@@ -1,11 +1,11 @@
-"""Base's own forks after Jovian (base/base, base-reth-node), on top of the OP rules:
+"""Base's own forks after Jovian (base/base, base-reth-node), on top of the OP rules
+(rules.py applies them in order):
 
   Azul    the Osaka EVM (CLZ, MODEXP bounds and repricing, P256VERIFY at 6900, the EIP-7825
-          gas cap with deposits exempt) with Jovian's precompile input caps: `vm.py` builds it
-          from the L1 Osaka VM and the OP Jovian rules, writing no Osaka rule again.
+          gas cap with deposits exempt) with Jovian's precompile input caps: chain data only.
   Beryl   native stateful precompiles (B20 tokens and factory, PolicyRegistry,
           ActivationRegistry) whose logic exists only in base-reth-node: `precompiles.py`
-          names them; a block that calls one is UNSUPPORTED until they are implemented.
-  Cobalt  B20 "V2" logic, the NonceManager and TransactionContext precompiles, and (in the
-          design, later moved to Zenith) EIP-8130 transactions: refused the same way.
+          names them, `beryl.py` refuses a block that calls one (UNSUPPORTED).
+  Cobalt  the NonceManager and TransactionContext precompiles, EIP-8130 transactions (moved to
+          Zenith by base/base PR #4924) and the activation block: refused (`cobalt.py`).
 """

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from ... import pyevm_adapter
 from ...chains import Fork
+from ...chains.spec import FORK_SPECS
 from ..decode import ETHEREUM_TRANSACTION_TYPES
 from . import deposits, fees, isthmus, l1cost, upgrades
 from .deposits import DEPOSIT_TX_TYPE, is_deposit
 from .precompiles import op_precompiles
 from .transactions import check_transaction
 
-# OP forks whose execution rules are implemented here; blocks of later forks are refused
-SUPPORTED = ("regolith", "canyon", "delta", "ecotone", "fjord", "granite", "holocene", "isthmus", "jovian", "karst",
-             "azul", "beryl", "cobalt")
+# the L2 forks whose execution rules are implemented (chains/spec.py's lines say which)
+SUPPORTED = tuple(dict.fromkeys(f.name for line in FORK_SPECS.values() for f in line if f.implemented))
 
 
 class OPStateMixin:

@@ -1,0 +1,142 @@
+"""`audit` (a process pool, and Dask distributed on a LocalCluster over loopback) and `bench`,
+over the bundled real witnesses with one bundle corrupted: its result says so, the others are
+unaffected; results stream into the history and an interrupted audit resumes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from witnessverify.store import History
+
+from tests.helpers.anvil import Anvil
+from tests.helpers.fixtures import BUNDLES
+
+# small real blocks of four families (OP, Celo, L1 Hoodi) keep the runs short
+PICK = ["10-120794432.json", "10-121049889.json", "11142220-2346038.json", "11142220-2343822.json",
+        "42220-31128957.json", "560048-1151683.json"]
+CORRUPTED = "10-121003241.json"
+
+
+def cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "witnessverify.cli", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def lines(out: str) -> list[dict]:
+    return [json.loads(x) for x in out.splitlines() if x.startswith("{")]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    d = tmp_path / "bundles"
+    d.mkdir()
+    for name in PICK + [CORRUPTED]:
+        shutil.copy(BUNDLES / name, d / name)
+    # one bundle corrupted: a witness node changed by one byte (it no longer hashes into the trie)
+    doc = json.loads((d / CORRUPTED).read_text())
+    node = doc["witness"]["state"][0]
+    doc["witness"]["state"][0] = node[:-2] + ("00" if node[-2:] != "00" else "01")
+    (d / CORRUPTED).unlink()
+    (d / "corrupted.json").write_text(json.dumps(doc))
+    (d / "not-json.json").write_text("{ this is not json")
+    return d
+
+
+def _by_source(results: list[dict]) -> dict[str, str]:
+    return {Path(r["source"].split("!")[-1]).name: r["verdict"] for r in results}
+
+
+def test_audit_in_a_process_pool_resumes_from_the_history(folder, tmp_path):
+    db = str(tmp_path / "h.sqlite")
+    r = cli("audit", str(folder), "--workers", "2", "--json", "--db", db)
+    results = lines(r.stdout)
+    got = _by_source(results)
+    assert {k: v for k, v in got.items() if k in PICK} == {k: "VALID" for k in PICK}
+    assert got["corrupted.json"] in ("WITNESS_INCOMPLETE", "WITNESS_INVALID")  # its own words, not the others'
+    assert got["not-json.json"] == "ERROR"
+    assert r.returncode == 4 and "audit: 8 blocks" in r.stderr  # an unreadable input: exit 4, like verify
+    with History(db) as h:
+        assert h.count() == 8 and {x["mode"] for x in h.query()} == {"audit"}
+    again = cli("audit", str(folder), "--workers", "2", "--json", "--db", db)
+    redone = _by_source(lines(again.stdout))
+    # only what cannot be keyed (the unreadable file) is tried again; the rest is skipped
+    assert set(redone) == {"not-json.json"}
+    with History(db) as h:
+        assert h.count() == 8
+
+
+def test_audit_reads_tar_and_zip_archives(folder, tmp_path):
+    tar = tmp_path / "b.tar.gz"
+    with tarfile.open(tar, "w:gz") as t:
+        for name in PICK[:3]:
+            t.add(folder / name, arcname=f"blocks/{name}")
+    z = tmp_path / "b.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        for name in PICK[3:]:
+            f.write(folder / name, arcname=name)
+    r = cli("audit", str(tar), str(z), "--workers", "2", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert _by_source(lines(r.stdout)) == {k: "VALID" for k in PICK}
+
+
+def test_audit_on_a_dask_local_cluster(folder):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        r = cli("audit", str(folder), "--scheduler", cluster.scheduler_address, "--json")
+    got = _by_source(lines(r.stdout))
+    assert {k: v for k, v in got.items() if k in PICK} == {k: "VALID" for k in PICK}
+    assert got["corrupted.json"] in ("WITNESS_INCOMPLETE", "WITNESS_INVALID") and got["not-json.json"] == "ERROR"
+    # the same verdicts and computed roots as the process pool
+    local = {Path(x["source"]).name: x.get("computed") for x in lines(cli("audit", str(folder), "--json").stdout)}
+    assert all(local[Path(x["source"]).name] == x.get("computed") for x in lines(r.stdout))
+    bad = cli("audit", str(folder), "--scheduler", "tcp://127.0.0.1:1", timeout=120)
+    assert bad.returncode == 4 and "cannot reach the Dask scheduler" in bad.stdout
+
+
+def test_audit_of_a_range_fetched_from_a_node():
+    node = Anvil()
+    try:
+        a = node.accounts()
+        node.rpc("evm_mine")
+        for i in range(3):
+            node.mine_block([{"from": a[i], "to": "0x" + "71" * 20, "value": i + 1}])
+        r = cli("audit", "--rpc", f"anvil={node.url}", "--from", "2", "--to", "4", "--workers", "2", "--json",
+                "--rps", "0")
+    finally:
+        node.close()
+    results = lines(r.stdout)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(x["block"]["number"] for x in results) == [2, 3, 4] and {x["verdict"] for x in results} == {"VALID"}
+    usage = cli("audit", "--rpc", "a=http://127.0.0.1:1", "--from", "5", "--to", "4")
+    assert usage.returncode == 2
+
+
+def test_bench_measures_each_block_in_its_own_process():
+    path = str(BUNDLES / "11142220-2346038.json")
+    r = cli("bench", path, "--rounds", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    (row,) = lines(r.stdout)
+    verified = json.loads(cli("verify", path, "--json").stdout)
+    assert row["gas"] == verified["gasUsed"] and row["verdict"] == "VALID" and row["fork"] == verified["fork"]
+    assert row["cpuSeconds"] > 0 and row["mgasPerSecond"] == pytest.approx(row["gas"] / row["cpuSeconds"] / 1e6, rel=0.01)
+    assert row["peakRssMB"] > 20 and row["ingestMBPerSecond"] > 0 and row["rounds"] == 2
+    table = cli("bench", path, "--rounds", "1")
+    assert "Mgas/s" in table.stdout and "#2346038" in table.stdout
+
+
+def test_bench_names_a_missing_path_and_measures_the_rest():
+    path = str(BUNDLES / "11142220-2346038.json")
+    r = cli("bench", "/nonexistent/blocks", path, "--rounds", "1", "--json")
+    assert r.returncode == 4 and "Traceback" not in r.stdout + r.stderr and "INTERNAL_ERROR" not in r.stdout
+    rows = lines(r.stdout)
+    assert rows[0] == {"source": "/nonexistent/blocks", "error": "/nonexistent/blocks: no such file or folder"}
+    assert rows[1]["verdict"] == "VALID" and len(rows) == 2
