@@ -12,7 +12,7 @@ eth-hash and eth-keys take their backend from an environment variable: eth-hash 
 ETH_HASH_BACKEND when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()`
 sets them when witnessverify is imported: to the native backends unless they are set already (an
 explicit choice wins), or, with WV_PURE_PYTHON=1, to the original backends whatever they were. The
-BLS12-381 precompiles are chosen where each fork's VM class is built (rules/l1/forks.py).
+BLS12-381 precompiles are chosen where each fork's VM class is built (rules/l1/vm.py).
 
 WV_PURE_PYTHON=1 therefore runs what py-evm runs by itself: pycryptodome for keccak, eth-keys'
 Python secp256k1, py_ecc for BLS12-381 (and, in every mode, py_ecc for BN254: no maintained native

@@ -55,8 +55,7 @@ def link(bundle: Bundle, header) -> Linked:
         if parent is None:
             raise WitnessInvalid(
                 f"parent header not linked: no witness header hashes to the block's parentHash "
-                f"0x{header.parent_hash.hex()}"
-            )
+                f"0x{header.parent_hash.hex()}", node=header.parent_hash)
         # The block's own number against its parent's is a rule of the block; from the parent
         # on, the headers are the witness's and must number one chain.
         linked = [header.parent_hash]
@@ -66,8 +65,7 @@ def link(bundle: Bundle, header) -> Linked:
             if current.block_number != child.block_number - 1:
                 raise WitnessInvalid(
                     f"headers not a hash chain: header 0x{current_hash.hex()} is #{current.block_number}, "
-                    f"but its child is #{child.block_number}"
-                )
+                    f"but its child is #{child.block_number}", node=current_hash)
             linked.append(current_hash)
             child, current_hash = current, current.parent_hash
             current = by_hash.get(current_hash)
@@ -76,16 +74,14 @@ def link(bundle: Bundle, header) -> Linked:
             h = sorted(stray)[0]
             raise WitnessInvalid(
                 f"headers not a hash chain: witness header #{by_hash[h].block_number} 0x{h.hex()} "
-                f"is not an ancestor of the block"
-            )
+                f"is not an ancestor of the block", node=h)
         # every linked header also vouches for its own parent's hash
         return Linked(parent, linked + [child.parent_hash])
     if bundle.ancestor_hashes:
         if bundle.ancestor_hashes[0] != header.parent_hash:
             raise WitnessInvalid(
                 f"parent not linked: the input's first ancestor hash 0x{bundle.ancestor_hashes[0].hex()} "
-                f"is not the block's parentHash 0x{header.parent_hash.hex()}"
-            )
+                f"is not the block's parentHash 0x{header.parent_hash.hex()}", node=bundle.ancestor_hashes[0])
         return Linked(None, list(bundle.ancestor_hashes), [ANCESTORS_FROM_INPUT])
     return Linked(None, [])
 
@@ -116,5 +112,5 @@ def prove(bundle: Bundle, linked: Linked, header, parent_state_root: Optional[by
         for code in bundle.codes:
             preimages[keccak(code)] = code
     if pre_root != BLANK_ROOT_HASH and pre_root not in preimages:
-        raise WitnessInvalid(f"pre-state root 0x{pre_root.hex()} not proven: no witness node hashes to it")
+        raise WitnessInvalid(f"pre-state root 0x{pre_root.hex()} not proven: no witness node hashes to it", node=pre_root)
     return ProvenWitness(linked.parent, pre_root, ancestors, preimages, skipped)

@@ -109,4 +109,4 @@ def invalid_node(nodes, root: bytes, key: bytes, what: str, exc: BaseException) 
     bad = malformed_node(nodes, root, key)
     name = f"node 0x{bad.hex()}" if bad is not None else "a node"
     return WitnessInvalid(f"witness {name} on the path of {what} hashes right but is not a valid trie node "
-                          f"({type(exc).__name__})")
+                          f"({type(exc).__name__})", node=bad)

@@ -1,14 +1,14 @@
 """Osaka (Fusaka) and the blob-parameter-only forks BPO1 to BPO5, on top of py-evm's Prague.
 
 Osaka's execution changes (execution specs `forks/osaka`):
-  EIP-7939 CLZ opcode                        osaka/opcodes.py
-  EIP-7951 P256VERIFY precompile at 0x100     osaka/p256verify.py
+  EIP-7939 CLZ opcode                        clz.py
+  EIP-7951 P256VERIFY precompile at 0x100     p256verify.py
   EIP-7823 MODEXP input bounds,
   EIP-7883 MODEXP repricing                   modexp.py
   EIP-7825 transaction gas limit cap 2^24     OsakaState.validate_transaction
   EIP-7594 at most 6 blobs per transaction    OsakaState.validate_transaction
   EIP-7918 blob base fee bounded by execution cost   blobs.excess_blob_gas (header check)
-  EIP-7934 RLP block size limit               engine.py (block validity)
+  EIP-7934 RLP block size limit               rules.py (L1Rules.block_validity)
   EIP-7892 blob schedule per fork             chains.BlobParams; BPO1/BPO2 differ only there
 """
 
