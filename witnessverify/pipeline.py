@@ -88,14 +88,8 @@ def verify_bundle(
     return outcome
 
 
-def _verify(
-    bundle: Bundle,
-    chain_name=None,
-    parent_state_root: Optional[bytes] = None,
-    strict: bool = False,
-    intermediate_roots: bool = False,
-    keep_nodes: bool = False,
-) -> tuple[Outcome, Optional[ChainConfig]]:
+def _verify(bundle: Bundle, chain_name, parent_state_root, strict, intermediate_roots,
+            keep_nodes) -> tuple[Outcome, Optional[ChainConfig]]:
     origin = bundle.origin or "bundle"
     notes: list[str] = []
     chain_id = bundle.chain_id

@@ -32,6 +32,21 @@ def _network_fork(name: str, origin: str) -> str:
     return fork
 
 
+def _blob_schedule(blobs, base: dict, origin: str) -> dict:
+    """`base` with a config's `blobSchedule` (fork -> target, max, baseFeeUpdateFraction) over it."""
+    schedule = dict(base)
+    blobs = blobs or {}
+    if not isinstance(blobs, dict):
+        raise InputError(f"{origin}: blobSchedule is not an object")
+    for name, entry in blobs.items():
+        fork = _network_fork(name, origin)
+        if not isinstance(entry, dict):
+            raise InputError(f"{origin}: blobSchedule.{name} is not an object")
+        schedule[fork] = BlobParams(*(quantity(entry.get(k), f"{origin}: blobSchedule.{name}.{k}")
+                                      for k in ("target", "max", "baseFeeUpdateFraction")))
+    return schedule
+
+
 def chain_from_chain_config(doc: dict, origin: str) -> ChainConfig:
     """A chain from a blockchain-test style config: `network` (a fork, or `AToBAtTime15k` /
     `AToBAt5` for a transition at a timestamp / block number), `chainid`, and `blobSchedule`
@@ -62,18 +77,7 @@ def chain_from_chain_config(doc: dict, origin: str) -> ChainConfig:
                 time_forks[name] = at
             else:
                 block_forks[name] = at if not by_time else 0
-    schedule = dict(DEFAULT_BLOB_SCHEDULE)
-    blobs = doc.get("blobSchedule") or {}
-    if not isinstance(blobs, dict):
-        raise InputError(f"{origin}: blobSchedule is not an object")
-    for name, entry in blobs.items():
-        fork = _network_fork(name, origin)
-        if not isinstance(entry, dict):
-            raise InputError(f"{origin}: blobSchedule.{name} is not an object")
-        schedule[fork] = BlobParams(quantity(entry.get("target"), f"{origin}: blobSchedule.{name}.target"),
-                                    quantity(entry.get("max"), f"{origin}: blobSchedule.{name}.max"),
-                                    quantity(entry.get("baseFeeUpdateFraction"),
-                                             f"{origin}: blobSchedule.{name}.baseFeeUpdateFraction"))
+    schedule = _blob_schedule(doc.get("blobSchedule"), DEFAULT_BLOB_SCHEDULE, origin)
     chain_id = quantity(doc.get("chainid", doc.get("chainId", 1)), f"{origin}: chainid")
     return ChainConfig(
         name=f"config:{network}",
@@ -125,16 +129,8 @@ def chain_from_geth_config(doc: dict, origin: str) -> ChainConfig:
     for key, fork in _GETH_TIME_KEYS.items():
         if config.get(key) is not None:
             time_forks[fork] = quantity(config[key], f"{origin}: {key}")
-    schedule = dict(known.blob_schedule) if known is not None else dict(DEFAULT_BLOB_SCHEDULE)
-    blobs = config.get("blobSchedule") or {}
-    if not isinstance(blobs, dict):
-        raise InputError(f"{origin}: blobSchedule is not an object")
-    for name, entry in blobs.items():
-        fork = _network_fork(name, origin)
-        if not isinstance(entry, dict):
-            raise InputError(f"{origin}: blobSchedule.{name} is not an object")
-        schedule[fork] = BlobParams(*(quantity(entry.get(k), f"{origin}: blobSchedule.{name}.{k}")
-                                      for k in ("target", "max", "baseFeeUpdateFraction")))
+    schedule = _blob_schedule(config.get("blobSchedule"), known.blob_schedule if known is not None
+                              else DEFAULT_BLOB_SCHEDULE, origin)
     deposit = config.get("depositContractAddress")
     return ChainConfig(
         name=known.name if known is not None else f"config:{chain_id}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InputError
-from .op import SEQUENCER_FEE_VAULT
+from .op import op_chain
 from .registry import BY_ID, chain_by_name
 from .spec import L2_FORK_LINES, ChainConfig
 
@@ -56,22 +56,8 @@ def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
     if min(elasticity, denominator, denominator_canyon) <= 0:
         raise InputError(f"{origin}: chain_op_config EIP-1559 parameters must be positive")
     name = known_chain.name if known_chain is not None else f"rollup-{chain_id}"
-    return ChainConfig(
-        name=name,
-        chain_id=chain_id,
-        block_forks={"paris": 0},
-        time_forks={},
-        eip1559_elasticity=elasticity,
-        eip1559_denominator=denominator,
-        eip1559_denominator_canyon=denominator_canyon,
-        op_forks=forks,
-        unknown_op_forks=unknown,
-        family=family,
-        celo=known_chain.celo if known_chain is not None else None,
-        sources=(origin,),
-        fee_recipient=SEQUENCER_FEE_VAULT,
-        first_l2_block=known_chain.first_l2_block if known_chain is not None else 0,
-        before_l2=known_chain.before_l2 if known_chain is not None else "",
-    )
-
-
+    return op_chain(name, chain_id, elasticity, forks, origin, family, denominator=denominator,
+                    denominator_canyon=denominator_canyon, unknown_op_forks=unknown,
+                    celo=known_chain.celo if known_chain is not None else None,
+                    first_l2_block=known_chain.first_l2_block if known_chain is not None else 0,
+                    before_l2=known_chain.before_l2 if known_chain is not None else "")
