@@ -54,6 +54,7 @@ class ClientWord(_Word):
     REJECTED = "REJECTED"
     UNAVAILABLE = "UNAVAILABLE"
     UNJUDGED = "UNJUDGED"
+    DIFFERENT_CHAIN = "DIFFERENT_CHAIN"  # on a chain whose fork point with the others was not reached
 
 
 EXIT_USAGE = 2

@@ -121,12 +121,13 @@ class LyingProxy:
                     self.end_headers()
                     self.wfile.write(body)
                     return
+                asked = list(req.get("params", []))
                 if proxy.rewrite is not None:
-                    req["params"] = proxy.rewrite(req.get("params", []))
+                    req["params"] = proxy.rewrite(asked)
                 doc = requests.post(proxy.upstream, json=req, timeout=60).json()
                 lie = proxy.lies.get(req["method"])
                 if lie is not None and "result" in doc:
-                    doc["result"] = lie(req.get("params", []), doc["result"])
+                    doc["result"] = lie(asked, doc["result"])  # the params as asked, before any rewrite
                 body = json.dumps(doc).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -170,3 +171,57 @@ def lie_about_header(proxy: LyingProxy, number: int, field: str, value: str) -> 
 
     proxy.rewrite = rewrite_hash
     return mapping
+
+
+class FakeChain:
+    """Make `proxy` hold a self-consistent chain of its own from block `start` on: every header
+    from there is `alter(header)` with its parentHash re-linked to the previous fake header (and so
+    a new hash each), answered for its fake hash by the real block; below `refuse_below` the proxy
+    serves no block at all (so no common block with the real chain can be reached)."""
+
+    def __init__(self, proxy: LyingProxy, start: int, alter: Callable[[dict], dict],
+                 refuse_below: Optional[int] = None) -> None:
+        self.proxy, self.start, self.alter, self.refuse_below = proxy, start, alter, refuse_below
+        self.fake: dict[int, str] = {}  # number -> fake hash
+        self.real: dict[str, str] = {}  # fake hash -> real hash
+        proxy.lies["eth_getBlockByNumber"] = self._lie
+        proxy.lies["eth_getBlockByHash"] = self._lie
+        proxy.rewrite = lambda params: [self.real.get(p, p) if isinstance(p, str) else p for p in params]
+
+    def _upstream(self, number: int) -> dict:
+        r = requests.post(self.proxy.upstream, json={"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByNumber",
+                                                      "params": [hex(number), False]}, timeout=30)
+        return r.json()["result"]
+
+    def fake_hash(self, number: int) -> str:
+        if number not in self.fake:
+            self._faked(self._upstream(number))
+        return self.fake[number]
+
+    def _faked(self, header: dict) -> dict:
+        from eth_hash.auto import keccak
+        import rlp
+
+        from witnessverify.sources.blockjson import header_fields
+
+        number = int(header["number"], 16)
+        fake = dict(self.alter(dict(header)))
+        if number > self.start:
+            fake["parentHash"] = self.fake_hash(number - 1)
+        fake_hash = "0x" + keccak(rlp.encode(header_fields(fake, "fake"))).hex()
+        self.fake[number], self.real[fake_hash] = fake_hash, header["hash"]
+        fake["hash"] = fake_hash
+        return fake
+
+    def _lie(self, params, result):
+        if not isinstance(result, dict):
+            return result
+        number = int(result["number"], 16)
+        if self.refuse_below is not None and number < self.refuse_below:
+            return None
+        if number < self.start:
+            return result
+        asked = params[0] if params else None
+        if isinstance(asked, str) and len(asked) == 66 and asked not in self.real:
+            return None  # a block of the real chain from `start` on: this chain does not hold it
+        return self._faked(result)

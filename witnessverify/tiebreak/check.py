@@ -17,7 +17,7 @@ from ..errors import WitnessInvalid
 from ..outcome import Outcome
 from ..pipeline import verify_bundle
 from ..verdict import ERROR, MISMATCH, VALID, WITNESS_INVALID
-from . import output
+from . import forkpoint, output
 from .claims import (
     AGREE, DISAGREES, INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, ClientVerdict, conclude,
     judge_claims, merge_heights, unjudged,
@@ -61,29 +61,54 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
     usable = [c for c in clients if c.name not in excluded]
     chain = dev_chain_of(usable, chain, chain_id, notes)
     runs: list[BlockRun] = []
+    fork_runs: list[BlockRun] = []
     number = None
     if not usable:
         report = CheckReport(NO_SOURCE, reason="no client answered with a usable chain id", notes=notes)
     else:
-        candidates, number = resolve_all(ref, usable, notes)
+        heads: dict[str, bytes] = {}
+        candidates, number = resolve_all(ref, usable, notes, heads)
         if not candidates:
             report = CheckReport(NO_SOURCE, reason=f"no client could name the block {ref}", notes=notes)
         elif len(candidates) == 1:
             runs = [check_hash(ref, candidates[0], number, usable, chain, chain_id, notes)]
             report = runs[0].report
-        else:  # clients hold different blocks at this height: each judged by the one it holds
+        else:  # clients hold different blocks at this height: each judged by the one it holds,
+            # and where their chains part
             runs = [check_hash(ref, h, number, usable, chain, chain_id, list(notes)) for h in candidates]
             top_notes = list(notes)
             report = merge_heights([r.report for r in runs], [c.name for c in usable], notes)
             notes = top_notes
+            found = forkpoint.search(heads, usable, number)
+            fork_runs = judge_fork_blocks(found, runs, usable, chain, chain_id, notes)
+            fork_report = merge_heights([r.report for r in fork_runs], [c.name for c in usable], []) \
+                if fork_runs else None
+            report = forkpoint.judge_fork(report, found, fork_report, [c.name for c in usable])
     add_excluded(report, names, excluded)
     answers = None
     if rollup_nodes or output_root is not None:
         answers = output.gather(rollup_nodes or [], usable, number, output_of_runs(runs), output_root)
         judge_outputs(report, runs, answers, number)
     if save_dir:
-        save(save_dir, report, runs, ref, number, chain, names, excluded, notes, answers)
+        save(save_dir, report, runs, ref, number, chain, names, excluded, notes, answers, fork_runs)
     return report
+
+
+def judge_fork_blocks(found: forkpoint.ForkSearch, runs: list[BlockRun], clients, chain, chain_id,
+                      notes) -> list[BlockRun]:
+    """Every chain's first block after its fork point, each judged on its own (a block at the
+    height asked for was judged already: its run is reused)."""
+    done = {r.report.block_hash: r for r in runs}
+    out = []
+    for c in found.chains:
+        if c.first_block is None or c.fork_point is None:
+            continue
+        h = c.first_block
+        if h not in done:
+            done[h] = check_hash("0x" + h.hex(), h, c.fork_point + 1, clients, chain, chain_id, list(notes))
+        if all(r is not done[h] for r in out):
+            out.append(done[h])
+    return out
 
 
 def judge_witnesses(bundles: list[tuple[str, Bundle]], chain, notes: list[str]):

@@ -25,6 +25,7 @@ VALID = Verdict.VALID
 
 AGREES, DISAGREES, REJECTED, UNAVAILABLE, UNJUDGED = (ClientWord.AGREES, ClientWord.DISAGREES, ClientWord.REJECTED,
                                                       ClientWord.UNAVAILABLE, ClientWord.UNJUDGED)
+DIFFERENT_CHAIN = ClientWord.DIFFERENT_CHAIN
 AGREE, SPLIT, INCONCLUSIVE, NO_SOURCE = Overall.AGREE, Overall.SPLIT, Overall.INCONCLUSIVE, Overall.NO_SOURCE
 
 
@@ -60,6 +61,8 @@ class CheckReport:
     # OP Stack: the block's output root (rules/op/output_root.Output) and the output claims judged
     output: Optional[Any] = None
     outputs: list[ClientVerdict] = field(default_factory=list)
+    # when clients hold different blocks: where their chains part (tiebreak/forkpoint.ForkSearch)
+    fork: Optional[Any] = None
 
     @property
     def exit_code(self) -> int:
@@ -177,6 +180,7 @@ def to_json(r: CheckReport) -> dict[str, Any]:
         "notes": r.notes,
         **({"output": r.output.to_json()} if r.output is not None else {}),
         **({"outputClaims": [v.__dict__ for v in r.outputs]} if r.outputs else {}),
+        **({"fork": r.fork.to_json()} if r.fork is not None else {}),
     }
 
 
@@ -201,6 +205,12 @@ def human(r: CheckReport) -> str:
             lines.append(f"{'':<13} output root unknown: {r.output.unknown}")
     for v in r.outputs:
         lines.append(f"{'':<13} {v.client:<12} {v.verdict:<12} {v.detail}" + (f" [{', '.join(v.fields)}]" if v.fields else ""))
+    if r.fork is not None:
+        for c in r.fork.chains:
+            where = (f"forks after #{c.fork_point}, first block 0x{c.first_block.hex()[:16]}…" if c.fork_point is not None
+                     else f"fork point not reached: {c.problem}" if c.problem else "the reference chain")
+            lines.append(f"{'':<13} chain of {', '.join(c.clients)}: head 0x{c.head.hex()[:16]}…, {where}")
+        lines.append(f"{'':<13} fork-point search: {r.fork.requests} request(s)")
     for n in r.notes:
         lines.append(f"{'':<13} note: {n}")
     return "\n".join(lines)

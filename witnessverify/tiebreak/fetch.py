@@ -74,8 +74,10 @@ def chain_ids(clients: list[RpcClient]) -> dict[str, tuple[Optional[int], str]]:
     return out
 
 
-def resolve_all(ref: str, clients: list[RpcClient], notes: list[str]) -> tuple[list[bytes], Optional[int]]:
-    """Every block hash the clients hold at `ref` (most held first), and the height."""
+def resolve_all(ref: str, clients: list[RpcClient], notes: list[str],
+                heads: Optional[dict[str, bytes]] = None) -> tuple[list[bytes], Optional[int]]:
+    """Every block hash the clients hold at `ref` (most held first), and the height; `heads`,
+    when given, gets each client's hash."""
     if hash32(ref) is not None:
         for c in clients:
             header, _ = call(c, "eth_getBlockByHash", ref, False)
@@ -96,6 +98,8 @@ def resolve_all(ref: str, clients: list[RpcClient], notes: list[str]) -> tuple[l
             continue
         seen[h] = seen.get(h, 0) + 1
         number = n
+        if heads is not None:
+            heads[c.name] = h
     if not seen:
         return [], None
     if len(seen) > 1:

@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..hexjson import hex_bytes
 from ..safeparse import read_json_file
 from ..verdict import MISMATCH, VALID
+from .forkpoint import ForkSearch, judge_fork
 from .runs import BlockRun, add_excluded, judge_outputs
 from .claims import (
     INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, Claim, ClientVerdict, conclude, judge_claims,
@@ -29,31 +30,10 @@ REORG = "reorg during the check"
 
 
 def save(folder: str, report: CheckReport, runs: list, ref: str, number: Optional[int], chain,
-         names: list[str], excluded: dict[str, str], notes: list[str], answers=None) -> None:
+         names: list[str], excluded: dict[str, str], notes: list[str], answers=None, fork_runs=()) -> None:
     d = Path(folder)
     d.mkdir(parents=True, exist_ok=True)
-    blocks = []
-    for run in runs:
-        entry: dict = {
-            "hash": "0x" + run.report.block_hash.hex(),
-            "claims": [{"client": c.client, "kind": c.kind, "header": c.header_json, "reason": c.reason} for c in run.claims],
-            "diagnoses": run.diagnoses,
-            "witnessFrom": run.report.witness_sources,
-            "notes": run.report.notes,
-            "reorg": run.reorg,
-            "overall": run.report.overall,
-            "reason": run.report.reason,
-            "bundle": None,
-        }
-        if run.bundle is not None:
-            name = "bundle.json" if len(runs) == 1 else f"bundle-{run.report.block_hash.hex()[:16]}.json"
-            run.bundle.provenance = {"source": "witnessverify check", "clients": run.report.witness_sources,
-                                     "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-            (d / name).write_text(run.bundle.dumps())
-            entry["bundle"] = name
-        if run.report.outcome is not None:
-            entry["engine"] = {"origin": run.report.outcome.origin, "seconds": run.report.outcome.seconds}
-        blocks.append(entry)
+    blocks = _save_runs(d, runs, len(runs) + len(fork_runs) == 1)
     doc = {
         "format": CLAIMS_FORMAT,
         "ref": ref,
@@ -67,7 +47,37 @@ def save(folder: str, report: CheckReport, runs: list, ref: str, number: Optiona
         "blocks": blocks,
         "outputs": None if answers is None else answers.to_json(),
     }
+    if report.fork is not None:
+        doc["fork"] = {"search": report.fork.to_json(), "blocks": _save_runs(d, list(fork_runs), False)}
     (d / "claims.json").write_text(json.dumps(doc, indent=1, default=str))
+
+
+def _save_runs(d: Path, runs: list, alone: bool) -> list[dict]:
+    """Each run's claims and bundle (`bundle.json` when it is the only block, else by hash)."""
+    blocks = []
+    for run in runs:
+        entry: dict = {
+            "hash": "0x" + run.report.block_hash.hex(),
+            "number": run.report.block_number,
+            "claims": [{"client": c.client, "kind": c.kind, "header": c.header_json, "reason": c.reason} for c in run.claims],
+            "diagnoses": run.diagnoses,
+            "witnessFrom": run.report.witness_sources,
+            "notes": run.report.notes,
+            "reorg": run.reorg,
+            "overall": run.report.overall,
+            "reason": run.report.reason,
+            "bundle": None,
+        }
+        if run.bundle is not None:
+            name = "bundle.json" if alone else f"bundle-{run.report.block_hash.hex()[:16]}.json"
+            run.bundle.provenance = {"source": "witnessverify check", "clients": run.report.witness_sources,
+                                     "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+            (d / name).write_text(run.bundle.dumps())
+            entry["bundle"] = name
+        if run.report.outcome is not None:
+            entry["engine"] = {"origin": run.report.outcome.origin, "seconds": run.report.outcome.seconds}
+        blocks.append(entry)
+    return blocks
 
 
 def _claims(entry: dict) -> list[Claim]:
@@ -125,6 +135,11 @@ def replay_saved(folder: str) -> CheckReport:
             reports = [_replay_block(d, b, number, chain) for b in blocks]
             usable = [n for n in names if n not in excluded]
             report = merge_heights(reports, usable, list(doc.get("notes", [])))
+            if doc.get("fork"):
+                found = ForkSearch.from_json(doc["fork"]["search"])
+                fork_reports = [_replay_block(d, b, b.get("number"), chain) for b in doc["fork"]["blocks"]]
+                fork_report = merge_heights(fork_reports, usable, []) if fork_reports else None
+                report = judge_fork(report, found, fork_report, usable)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise InputError(f"{d / 'claims.json'}: a malformed saved check ({type(exc).__name__}: {exc})") from None
     add_excluded(report, names, excluded)
