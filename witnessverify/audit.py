@@ -189,50 +189,6 @@ class LocalPool:
         self.pool.shutdown(cancel_futures=True)
 
 
-class DaskPool:
-    """A Dask distributed cluster (`--scheduler tcp://HOST:PORT`): workers need only the package."""
-
-    def __init__(self, scheduler: str) -> None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise InputError("--scheduler needs Dask distributed: pip install 'witnessverify[dask]'") from None
-        try:
-            self.client = Client(scheduler, timeout=30)
-        except (OSError, TimeoutError) as exc:
-            raise InputError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
-        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
-
-    def run(self, jobs: Iterator[Job], chain: Optional[str]) -> Iterator[tuple[Job, dict]]:
-        from distributed import as_completed
-
-        limit = self.workers * MAX_IN_FLIGHT_PER_WORKER
-        flying = as_completed()
-        owner: dict = {}
-        for job in jobs:
-            if job.error:
-                yield job, _error(job)
-                continue
-            fut = self.client.submit(verify_bytes, job.name, job.data, chain, pure=False)
-            owner[fut.key] = job
-            flying.add(fut)
-            if flying.count() >= limit:
-                yield self._one(next(flying), owner)
-        for fut in flying:
-            yield self._one(fut, owner)
-
-    @staticmethod
-    def _one(fut, owner: dict) -> tuple[Job, dict]:
-        job = owner.pop(fut.key)
-        try:
-            return job, fut.result()
-        except Exception as exc:  # noqa: BLE001 - a worker lost: this block's result says so
-            return job, _error(job, f"worker failed: {type(exc).__name__}: {exc}", internal=True)
-
-    def close(self) -> None:
-        self.client.close()
-
-
 def _error(job: Job, reason: str = "", internal: bool = False) -> dict:
     return {"source": job.name, "verdict": "ERROR", "reason": reason or job.error, "chainId": None,
             "block": {"number": job.key[1] if job.key else None, "hash": job.key[2] if job.key else None},

@@ -140,3 +140,69 @@ def test_bench_names_a_missing_path_and_measures_the_rest():
     rows = lines(r.stdout)
     assert rows[0] == {"source": "/nonexistent/blocks", "error": "/nonexistent/blocks: no such file or folder"}
     assert rows[1]["verdict"] == "VALID" and len(rows) == 2
+
+
+class _Port:
+    """A listening port on 127.0.0.1 that answers each connection as `mode` says: silent, an
+    HTTP server, garbage at once, or a Dask-like length prefix followed by garbage."""
+
+    def __init__(self, mode: str) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.held: list = []
+        self.mode = mode
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import struct
+
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(c)
+            try:
+                if self.mode == "garbage":
+                    c.sendall(bytes(range(256)) * 64)
+                elif self.mode == "prefixed":
+                    c.sendall(struct.pack("<Q", 40) + b"\x93\xa5hello" * 10)
+                elif self.mode == "http":
+                    c.recv(65536)  # an HTTP server waits for a request, then answers one
+                    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.sock.close()
+        for c in self.held:
+            c.close()
+
+
+@pytest.mark.parametrize("mode", ["silent", "http", "garbage", "prefixed"])
+def test_audit_scheduler_at_a_port_that_is_no_dask_answers_in_one_line(folder, mode):
+    import time
+
+    port = _Port(mode)
+    try:
+        t = time.monotonic()
+        r = cli("audit", str(folder), "--scheduler", f"tcp://127.0.0.1:{port.port}", timeout=120)
+        took = time.monotonic() - t
+    finally:
+        port.close()
+    assert r.returncode == 4 and took < 60, (r.returncode, took, r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and len(r.stdout.strip().splitlines()) == 1
+    assert "not a Dask scheduler" in r.stdout and f"127.0.0.1:{port.port}" in r.stdout
+
+
+@pytest.mark.parametrize("address, says", [
+    ("http://127.0.0.1:8786", "not http://"), ("ftp://127.0.0.1:8786", "not ftp://"),
+    ("127.0.0.1", "no port"), ("tcp://:8786", "no host"), ("tcp://127.0.0.1:99999", "not HOST:PORT"),
+    ("tcp://127.0.0.1:8786/x", "no path"),
+])
+def test_audit_scheduler_addresses_that_cannot_be_one_are_usage_errors(folder, address, says):
+    r = cli("audit", str(folder), "--scheduler", address, timeout=60)
+    assert r.returncode == 2 and says in r.stderr and "Traceback" not in r.stderr, (r.stdout, r.stderr)

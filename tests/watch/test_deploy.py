@@ -24,6 +24,7 @@ def exported_names() -> set[str]:
     m.observe("SPLIT", "", [("geth", "DISAGREES"), ("reth", "UNAVAILABLE")], 1.5, 3.2)
     m.observe("INCONCLUSIVE", "the engine cannot judge", [("geth", "UNJUDGED")], 1.0, None)
     m.set_lag(100, 90)
+    m.set_client_heads({"geth": 0, "reth": 12}, ["reth"])
     m.alerts.labels("split", "sent").inc()
     m.errors.labels("dev").inc()
     return {s.name for f in text_string_to_metric_families(m.exposition().decode()) for s in f.samples}
@@ -36,7 +37,8 @@ def names_in(expr: str) -> set[str]:
 def test_alert_rules_use_exported_metrics():
     doc = yaml.safe_load((DEPLOY / "prometheus-alerts.yml").read_text())
     rules = [r for g in doc["groups"] for r in g["rules"]]
-    assert {r["alert"] for r in rules} >= {"WitnessverifySplit", "WitnessverifyClientUnavailable", "WitnessverifyStalled"}
+    assert {r["alert"] for r in rules} >= {"WitnessverifySplit", "WitnessverifyClientUnavailable", "WitnessverifyStalled",
+                                              "WitnessverifyClientStalled", "WitnessverifyClientOnAnotherChain"}
     exported = exported_names()
     for r in rules:
         used = names_in(r["expr"])

@@ -45,6 +45,7 @@ class Webhook:
 
     def __init__(self, fail: int = 0) -> None:
         self.messages: list[str] = []
+        self.bodies: list[dict] = []
         self.posts = 0
         self.fail = fail
         self.gate = threading.Event()
@@ -64,6 +65,7 @@ class Webhook:
                     self.send_response(500)
                     self.end_headers()
                     return
+                hook.bodies.append(body)
                 hook.messages.append(body["text"])
                 self.send_response(200)
                 self.end_headers()

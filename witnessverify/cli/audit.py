@@ -76,6 +76,13 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
         raise click.UsageError("give either PATHS or --rpc NAME=URL ... --from A --to B")
     if rpcs and (start is None or end is None or end < start):
         raise click.UsageError("--rpc needs --from A --to B with A <= B")
+    if scheduler:
+        from ..dask_pool import parse_address
+
+        try:
+            parse_address(scheduler)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--scheduler") from None
     history = None
     if db:
         from ..store import History
@@ -109,7 +116,9 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
                     yield job
         jobs, total = unseen(), None
     try:
-        pool = au.DaskPool(scheduler) if scheduler else au.LocalPool(workers or os.cpu_count() or 1)
+        from ..dask_pool import DaskPool
+
+        pool = DaskPool(scheduler) if scheduler else au.LocalPool(workers or os.cpu_count() or 1)
     except InputError as exc:
         click.echo(f"ERROR {exc}")
         sys.exit(4)

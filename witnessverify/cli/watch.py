@@ -36,7 +36,13 @@ def _watch_options(f):
         click.option("--db", type=click.Path(dir_okay=False), default=lambda: str(default_path()),
                      show_default="$WITNESSVERIFY_DB or ~/.local/state/witnessverify/history.sqlite",
                      help="History database (SQLite)."),
-        click.option("--webhook", help="Slack-compatible webhook URL for alerts."),
+        click.option("--webhook", help="Webhook URL for alerts."),
+        click.option("--webhook-format", type=click.Choice(["slack", "json"]), default="slack", show_default=True,
+                     help='slack: {"text": ...} with what endpoints say escaped and quoted; json: {"key", "kind", '
+                     '"text"}.'),
+        click.option("--stall-after", type=click.IntRange(min=1), default=8, show_default=True,
+                     help="Flag a client stalled when its head is more than this many blocks behind the leader's "
+                     "(then it is not followed)."),
         click.option("--alert-after", type=click.IntRange(min=1), default=3, show_default=True,
                      help="Alert after this many consecutive inconclusive checks, or unavailable answers of one client."),
         click.option("--alert-interval", type=float, default=300.0, show_default=True,
@@ -70,7 +76,8 @@ def _watcher(o: dict, mode: str):
     try:
         schedule = Schedule.parse(o["every"], o["sample"], o["all_blocks"], o["seed"])
         return build(clients, rollup, o["db"], schedule, mode, o["chain"], o["follow"], o["lag"], o["webhook"],
-                     o["alert_after"], o["alert_interval"], o["save_dir"], o["start"])
+                     o["alert_after"], o["alert_interval"], o["save_dir"], o["start"], o["stall_after"],
+                     o["webhook_format"])
     except InputError as exc:
         click.echo(f"ERROR {exc}")
         sys.exit(4)

@@ -3,8 +3,9 @@ total deadline per request, bounded retries with backoff, a rate limit, auth hea
 response-size cap, so a client that hangs, drips, floods or lies about its answer's shape
 cannot hang or crash the tool. Built on `requests`.
 
-The total deadline is kept by a watchdog: if a request (all its reads together) outlives it, the
-connection is shut, which ends the read in the worker at once. The body is streamed into one
+The total deadline is kept by one watchdog thread for all requests (deadline.py; no thread per
+request): if a request (all its reads together) outlives it, the connection is shut, which ends
+the read at once. The body is streamed into one
 buffer and refused as soon as it passes the cap (after decompression), so a gzip bomb or a huge
 answer never holds more than the cap in memory.
 """
@@ -12,7 +13,6 @@ answer never holds more than the cap in memory.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -21,6 +21,7 @@ import requests
 
 from ..errors import InputError
 from ..safeparse import load_json
+from .deadline import DEADLINES
 
 
 def _socket_of(resp):
@@ -87,11 +88,9 @@ class RpcClient:
         body = {"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}
         headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip", **self.headers}
         where = self.name
-        expired = threading.Event()
         current: dict = {}
 
         def abort() -> None:  # the watchdog: past the deadline, shut the socket under the read
-            expired.set()
             sock = current.get("sock")
             if sock is not None:
                 try:
@@ -99,9 +98,8 @@ class RpcClient:
                 except OSError:
                     pass
 
-        watchdog = threading.Timer(self.timeout, abort)
-        watchdog.daemon = True
-        watchdog.start()
+        watchdog = DEADLINES.arm(self.timeout, abort)
+        expired = watchdog.fired
         try:
             with self.session.post(self.url, json=body, headers=headers, timeout=self.timeout, stream=True) as resp:
                 current["sock"] = _socket_of(resp)

@@ -37,6 +37,7 @@ REORG_SCAN = 8  # at most this many of them per pass (the newest), one request e
 # one cursor per chain, shared by `watch` and `spot-check`: a cron pass resumes where the daemon
 # stopped and the other way round (the `mode` column says which judged a block)
 CURSOR = "head"
+STALL_AFTER = 8  # a client more than this many blocks behind the leader's head is flagged stalled
 
 
 @dataclass
@@ -65,14 +66,14 @@ class Watcher:
     def __init__(self, clients: list[RpcClient], history: History, schedule: Schedule, mode: str = "watch",
                  chain=None, follow: str = "latest", lag: int = 0, metrics=None, alerts=None,
                  save_dir: Optional[str] = None, rollup_nodes: Optional[list[RpcClient]] = None,
-                 start: Optional[int] = None) -> None:
+                 start: Optional[int] = None, stall_after: int = STALL_AFTER) -> None:
         if follow not in ("latest", "safe", "finalized"):
             raise InputError(f"--follow {follow}: one of latest, safe, finalized")
         self.clients, self.history, self.schedule, self.mode = clients, history, schedule, mode
         self.chain, self.follow, self.lag = chain, follow, max(0, lag)
         self.metrics, self.alerts, self.save_dir = metrics, alerts, save_dir
         self.rollup_nodes = rollup_nodes or []
-        self.start = start
+        self.start, self.stall_after = start, stall_after
         self.stop = threading.Event()
         self.chain_id: Optional[int] = None
         self.block_time = 2.0
@@ -101,14 +102,33 @@ class Watcher:
         return want
 
     def head(self) -> Optional[int]:
-        """The median of the clients' followed heads (a client stuck behind or racing ahead
-        moves it by at most one place)."""
-        heads = []
+        """The followed head: the median of the clients' heads (a client racing ahead moves it by
+        at most one place), leaving out a client that is stalled — more than --stall-after blocks
+        behind the leader and further behind than at the last pass — so with two clients the
+        healthy one is still followed. Each client's lag against the leader is kept and flagged."""
+        heads: dict[str, int] = {}
         for c in self.clients:
             header, _ = call(c, "eth_getBlockByNumber", self.follow, False)
             if isinstance(header, dict) and number_of(header.get("number")) is not None:
-                heads.append(number_of(header["number"]))
-        return median_low(heads) if heads else None
+                heads[c.name] = number_of(header["number"])
+        if not heads:
+            return None
+        leader = max(heads.values())
+        lags = {name: leader - n for name, n in heads.items()}
+        before = self.state.get("client_lags") or {}
+        stalled = sorted(name for name, lag in lags.items() if lag > self.stall_after)
+        falling = {name for name in stalled if name in before and lags[name] > before[name]}
+        for name in stalled:
+            if name not in (self.state.get("stalled") or []):
+                log.warning("%s is stalled: its %s block #%d is %d behind the leader's #%d", name, self.follow,
+                            heads[name], lags[name], leader,
+                            extra={"fields": {"client": name, "stalled": True, "lag": lags[name]}})
+        self.state.update(client_heads=heads, client_lags=lags, stalled=stalled)
+        if self.metrics:
+            self.metrics.set_client_heads(lags, stalled)
+        if self.alerts:
+            self.alerts.observe_heads(lags, stalled, self.follow)
+        return median_low([n for name, n in heads.items() if name not in falling])
 
     def measure_block_time(self, head: int) -> None:
         span = min(head, 100)

@@ -50,6 +50,12 @@ class Metrics:
         self.last_success = Gauge("witnessverify_last_success_timestamp_seconds",
                                   "Unix time of the last check that reached a verdict (AGREE or SPLIT)", ["chain"],
                                   registry=r)
+        self.client_lag = Gauge("witnessverify_client_head_lag_blocks",
+                                "Blocks between the client's followed head and the leading client's",
+                                ["chain", "client"], registry=r)
+        self.client_stalled = Gauge("witnessverify_client_stalled",
+                                    "1 if the client's head is more than --stall-after blocks behind the leader's",
+                                    ["chain", "client"], registry=r)
         self.alerts = Counter("witnessverify_alerts", "Alerts, by kind and outcome", ["kind", "outcome"], registry=r)
         self.errors = Counter("witnessverify_loop_errors", "Errors in the watch loop that were survived",
                               ["chain"], registry=r)
@@ -73,6 +79,11 @@ class Metrics:
         self.head.labels(self.chain).set(head)
         if last is not None:
             self.lag.labels(self.chain).set(max(0, head - last))
+
+    def set_client_heads(self, lags: dict[str, int], stalled: list[str]) -> None:
+        for client, lag in lags.items():
+            self.client_lag.labels(self.chain, client).set(lag)
+            self.client_stalled.labels(self.chain, client).set(1 if client in stalled else 0)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -11,7 +11,7 @@ from ..verdicts import exit_code
 from ..store import History
 from ..tiebreak.rpc import RpcClient
 from .alerts import Alerter, AlertRules
-from .daemon import Watcher
+from .daemon import STALL_AFTER, Watcher
 from .metrics import Metrics
 from .schedule import Schedule
 
@@ -20,12 +20,13 @@ log = logging.getLogger("witnessverify.watch")
 
 def build(clients: list[RpcClient], rollup_nodes: list[RpcClient], db: str, schedule: Schedule, mode: str,
           chain, follow: str, lag: int, webhook: Optional[str], alert_after: int, alert_interval: float,
-          save_dir: Optional[str], start: Optional[int]):
+          save_dir: Optional[str], start: Optional[int], stall_after: int = STALL_AFTER, webhook_format: str = "slack"):
     history = History(db)
     metrics = Metrics(str(chain or "auto"))
-    alerter = Alerter(webhook, min_interval=alert_interval, metrics=metrics)
+    alerter = Alerter(webhook, min_interval=alert_interval, metrics=metrics, fmt=webhook_format)
     watcher = Watcher(clients, history, schedule, mode, chain, follow, lag, metrics,
-                      AlertRules(alerter, str(chain or "chain"), alert_after), save_dir, rollup_nodes, start)
+                      AlertRules(alerter, str(chain or "chain"), alert_after), save_dir, rollup_nodes, start,
+                      stall_after)
     return watcher, history, metrics, alerter
 
 

@@ -10,12 +10,11 @@ and a few numbers the watcher keeps; nothing grows in memory.
 from __future__ import annotations
 
 import html
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional
 
 from ..store import History
+from .httpserve import BoundedHTTPServer
 
 COLOURS = {"AGREE": "#2e9d4f", "AGREES": "#2e9d4f", "SPLIT": "#d12c2c", "DISAGREES": "#d12c2c",
            "REJECTED": "#d12c2c", "INCONCLUSIVE": "#e0a020", "UNJUDGED": "#e0a020", "NO_SOURCE": "#888888",
@@ -124,48 +123,31 @@ td.v{{color:#fff;font-weight:600}} .hash{{font-family:monospace}} .banner{{paddi
 
 
 class StatusServer:
-    """/, /metrics and /healthz on ADDR:PORT, in a daemon thread."""
+    """/, /metrics and /healthz on ADDR:PORT (httpserve.py: bounded connections, read and write
+    times, and threads, so no peer can starve the watcher)."""
 
-    def __init__(self, addr: str, port: int, db_path: str, state: dict, metrics_body: Callable[[], bytes]) -> None:
+    def __init__(self, addr: str, port: int, db_path: str, state: dict, metrics_body: Callable[[], bytes],
+                 **bounds) -> None:
         self.db_path, self.state, self.metrics_body = db_path, state, metrics_body
-        server = self
+        self.httpd = BoundedHTTPServer(addr, port, self.answer, **bounds)
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                path = self.path.split("?")[0]
-                try:
-                    if path == "/metrics":
-                        body, kind = server.metrics_body(), "text/plain; version=0.0.4; charset=utf-8"
-                    elif path == "/healthz":
-                        body, kind = b"ok\n", "text/plain"
-                    elif path == "/":
-                        with History(server.db_path) as h:
-                            body, kind = page(h, dict(server.state)).encode(), "text/html; charset=utf-8"
-                    else:
-                        self.send_error(404)
-                        return
-                except Exception as exc:  # noqa: BLE001 - the page fails, never the watcher
-                    body, kind = f"status unavailable: {type(exc).__name__}: {exc}".encode(), "text/plain"
-                    self.send_response(500)
-                else:
-                    self.send_response(200)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer((addr, port), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="status", daemon=True)
-        self.thread.start()
+    def answer(self, method: str, path: str) -> tuple[int, str, bytes]:
+        path = path.split("?")[0]
+        try:
+            if path == "/metrics":
+                return 200, "text/plain; version=0.0.4; charset=utf-8", self.metrics_body()
+            if path == "/healthz":
+                return 200, "text/plain", b"ok\n"
+            if path == "/":
+                with History(self.db_path) as h:
+                    return 200, "text/html; charset=utf-8", page(h, dict(self.state)).encode()
+            return 404, "text/plain", b"not found\n"
+        except Exception as exc:  # noqa: BLE001 - the page fails, never the watcher
+            return 500, "text/plain", f"status unavailable: {type(exc).__name__}: {exc}".encode()
 
     @property
     def port(self) -> int:
-        return self.httpd.server_address[1]
+        return self.httpd.port
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.httpd.close()
