@@ -64,6 +64,8 @@ def state_trie(alloc: dict, what: str) -> tuple[bytes, dict[bytes, bytes]]:
         raise InputError(f"{what}: expected an object of accounts")
     for address_hex, a in alloc.items():
         address = hex_bytes(address_hex, f"{what}: address")
+        if not isinstance(a, dict) or not isinstance(a.get("storage") or {}, dict):
+            raise InputError(f"{what}: {address_hex}: expected an account object with a storage object")
         storage = HexaryTrie(db)
         for slot, value in (a.get("storage") or {}).items():
             v = quantity(value, f"{what}: {address_hex} storage")
@@ -143,20 +145,46 @@ def _ancestors(headers: dict[bytes, bytes], parent_hash: bytes) -> list[bytes]:
     return out
 
 
+def _header_of_block(raw: bytes, what: str) -> bytes:
+    """The header RLP of a block RLP, which must be a list whose first item is a header (a list
+    of at least 15 byte strings)."""
+    try:
+        block = rlp.decode(raw)
+    except (rlp.exceptions.DecodingError, RecursionError):
+        raise InputError(f"{what}: not RLP") from None
+    if not isinstance(block, list) or not block or not isinstance(block[0], list) or len(block[0]) < 15 \
+            or not all(isinstance(x, bytes) for x in block[0]):
+        raise InputError(f"{what}: not a block (a list whose first item is a header of 15 or more fields)")
+    return rlp.encode(block[0])
+
+
 def run_test(name: str, test: dict, file: str = "") -> TestResult:
     started = time.perf_counter()
-    network = str(test.get("network", "?"))
+    network = str(test.get("network", "?")) if isinstance(test, dict) else "?"
     result = TestResult(name=name, file=file, network=network, passed=False)
     try:
+        if not isinstance(test, dict) or not isinstance(test.get("config") or {}, dict):
+            raise InputError(f"{name}: a test is an object, with a config object")
         chain = chain_from_chain_config({**(test.get("config") or {}), "network": network}, f"{name}: config")
-        genesis = hex_bytes(test["genesisRLP"], f"{name}: genesisRLP")
-        genesis_header = rlp.encode(rlp.decode(genesis)[0])
-        root, nodes = state_trie(test["pre"], f"{name}: pre")
+        genesis_header = _header_of_block(hex_bytes(test.get("genesisRLP"), f"{name}: genesisRLP"),
+                                          f"{name}: genesisRLP")
+        root, nodes = state_trie(test.get("pre"), f"{name}: pre")
         if root != rlp.decode(genesis_header)[3] and not (root == BLANK_ROOT_HASH and not test["pre"]):
             raise InputError(f"{name}: the pre-state's root is not the genesis header's state root")
-    except (InputError, KeyError, TypeError, rlp.exceptions.DecodingError) as exc:
+        if not isinstance(test.get("blocks") or [], list) or not all(isinstance(b, dict) for b in test.get("blocks") or []):
+            raise InputError(f"{name}: blocks: expected a list of block objects")
+    except InputError as exc:
         result.error = f"cannot set up: {exc}"
         return result
+    try:
+        _run_blocks(name, test, chain, genesis_header, nodes, result)
+    except InputError as exc:  # a malformed block entry or post-state: this test fails, the run goes on
+        result.passed, result.error = False, f"malformed fixture: {exc}"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _run_blocks(name: str, test: dict, chain, genesis_header: bytes, nodes: dict, result: TestResult) -> None:
     headers = {keccak(genesis_header): genesis_header}
     states: dict[bytes, dict] = {}  # accepted block hash -> nodes after it (a shared, growing dict)
     accepted = {keccak(genesis_header)}
@@ -166,11 +194,13 @@ def run_test(name: str, test: dict, file: str = "") -> TestResult:
         raw = hex_bytes(block.get("rlp", "0x"), f"{name}: blocks[{i}].rlp") if isinstance(block.get("rlp"), str) else b""
         try:
             parent_hash = rlp.decode(raw)[0][0]
-        except (rlp.exceptions.DecodingError, IndexError, TypeError):
+        except (rlp.exceptions.DecodingError, RecursionError, IndexError, TypeError):
             parent_hash = None
+        if not isinstance(parent_hash, bytes):
+            parent_hash = None  # no block: the engine's verdict on `raw` says what it is
         known = states.get(parent_hash, nodes)
         bundle = Bundle(chain_id=chain.chain_id, block_rlp=raw, state=[], codes=[],
-                        headers=_ancestors(headers, parent_hash) if isinstance(parent_hash, bytes) else [],
+                        headers=_ancestors(headers, parent_hash) if parent_hash is not None else [],
                         preimages=known, origin=f"{name} block {i}")
         outcome = verify_bundle(bundle, chain, keep_nodes=True)
         if outcome.verdict == UNSUPPORTED:
@@ -187,7 +217,8 @@ def run_test(name: str, test: dict, file: str = "") -> TestResult:
                                 f"{outcome.verdict} {named}")[:500]
                 break
             continue
-        want = str((block.get("blockHeader") or {}).get("hash", "")).lower()
+        header_json = block.get("blockHeader") or {}
+        want = str(header_json.get("hash", "") if isinstance(header_json, dict) else "").lower()
         got = outcome.computed.get("blockHash")
         if outcome.verdict != VALID or (want and got != want):
             detail = outcome.reason or "; ".join(f"{m['field']}: header {m['expected']} computed {m['computed']}"
@@ -200,8 +231,6 @@ def run_test(name: str, test: dict, file: str = "") -> TestResult:
         accepted.add(block_hash)
     else:
         result.passed = _post_state_matches(test, name, accepted, headers, result)
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _post_state_matches(test: dict, name: str, accepted: set, headers: dict, result: TestResult) -> bool:

@@ -1,6 +1,7 @@
 """A seeded fuzzer of every input shape: bytes, hex strings, JSON types, RLP lengths, header
 fields, transactions, witness nodes (dropped, corrupted, and re-hashed up to a re-committed
-parent root so a mutation reaches the engine's deepest code with a witness that authenticates).
+parent root so a mutation reaches the engine's deepest code with a witness that authenticates),
+and authenticated nodes of every RLP shape (node-shape).
 
 For each mutant: no exception escapes, no internal error (exit 5), each run within 30 s, and
 never VALID unless the block is the original (or differs only in header fields whose rules are
@@ -184,6 +185,51 @@ def m_witness_node(rng, _raw, bundle):
     return b
 
 
+def _shape(rng, depth: int = 0):
+    """A random RLP item of any shape: byte strings of the lengths trie nodes care about, lists
+    of the lengths they care about, nested up to four deep."""
+    if depth >= 4 or rng.random() < 0.45:
+        return rng.randbytes(rng.choice((0, 1, 1, 2, 20, 31, 32, 32, 33)))
+    return [_shape(rng, depth + 1) for _ in range(rng.choice((0, 1, 2, 2, 3, 16, 17, 17, 18)))]
+
+
+def _near_node(rng, node: bytes):
+    """The real node with one part changed in shape: an item made a list or another length, the
+    path's flag nibble changed, an item added or removed."""
+    try:
+        items = rlp.decode(node)
+    except Exception:  # noqa: BLE001
+        return _shape(rng)
+    if not isinstance(items, list) or not items:
+        return _shape(rng)
+    i = rng.randrange(len(items))
+    how = rng.choice(("list", "length", "flag", "add", "drop"))
+    if how == "list":
+        items[i] = [items[i]] if rng.random() < 0.5 else [_shape(rng, 2), _shape(rng, 2)]
+    elif how == "length":
+        items[i] = rng.randbytes(rng.choice((0, 1, 31, 33)))
+    elif how == "flag" and isinstance(items[0], bytes) and items[0]:
+        items[0] = bytes([(rng.randrange(16) << 4) | (items[0][0] & 15)]) + items[0][1:]
+    elif how == "add":
+        items.append(_shape(rng, 2))
+    else:
+        items.pop(i)
+    return items
+
+
+def m_node_shape(rng, _raw, bundle):
+    """A witness node replaced by an authenticated node of another RLP shape (re-committed up to
+    the parent header), so the trie code meets every shape a hostile witness can give it."""
+    b = _copy(bundle)
+    if not b.state or not b.headers:
+        return b
+    node = rng.choice(b.state)
+    shape = _near_node(rng, node) if rng.random() < 0.6 else _shape(rng)
+    out = recommit(b, keccak(node), rlp.encode(shape))
+    out.touched = keccak(node)
+    return out
+
+
 # header fields whose rules are bounds, not values: a mutant within the bounds is another valid
 # block (coinbase, gasLimit within 1/1024 of the parent's, a later timestamp, extraData within 32
 # bytes, prevRandao, the parent beacon root: whatever they change is in the state root)
@@ -228,7 +274,7 @@ def _copy(bundle: Bundle) -> Bundle:
 
 FILE_CLASSES = {"bytes": m_bytes, "hex": m_hex, "json-type": m_json_type}
 BUNDLE_CLASSES = {"rlp-length": m_rlp_length, "header-field": m_header_field, "transaction": m_transaction,
-                  "witness-node": m_witness_node}
+                  "witness-node": m_witness_node, "node-shape": m_node_shape}
 
 
 def _inputs():

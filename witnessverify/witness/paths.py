@@ -11,6 +11,7 @@ from trie.exceptions import InvalidNibbles, InvalidNode, MissingTrieNode
 from trie.exceptions import ValidationError as TrieValidationError
 
 from ..errors import WitnessInvalid
+from .tries import MalformedNode, node_problem
 
 
 def missing_path(exc: MissingTrieNode) -> Optional[tuple]:
@@ -70,16 +71,7 @@ def _node_problem(raw: bytes) -> Optional[str]:
         node = rlp.decode(raw)
     except (rlp.exceptions.DecodingError, RecursionError):
         return "not RLP"
-    if not isinstance(node, list) or len(node) not in (2, 17):
-        return "not a list of 2 or 17 items"
-    children = node[:16] if len(node) == 17 else node[1:]
-    for child in children:
-        if isinstance(child, bytes) and len(child) not in (0, 32) and len(node) == 17:
-            return "a branch child that is neither a hash nor empty"
-    if len(node) == 2:
-        if not isinstance(node[0], bytes) or not node[0] or node[0][0] >> 4 > 3:
-            return "a short node with a bad path prefix"
-    return None
+    return node_problem(node)
 
 
 def malformed_node(nodes, root: bytes, key: bytes) -> Optional[bytes]:
@@ -106,6 +98,9 @@ def malformed_node(nodes, root: bytes, key: bytes) -> Optional[bytes]:
 
 
 def invalid_node(nodes, root: bytes, key: bytes, what: str, exc: BaseException) -> WitnessInvalid:
+    if isinstance(exc, MalformedNode):
+        return WitnessInvalid(f"witness node 0x{exc.node.hex()} on the path of {what} hashes right but is not a "
+                              f"valid trie node: {exc.problem}", node=exc.node)
     bad = malformed_node(nodes, root, key)
     name = f"node 0x{bad.hex()}" if bad is not None else "a node"
     return WitnessInvalid(f"witness {name} on the path of {what} hashes right but is not a valid trie node "

@@ -24,7 +24,69 @@ from eth_hash.auto import keccak
 from rlp.codec import encode_raw
 from trie import HexaryTrie
 from trie.constants import BLANK_NODE, BLANK_NODE_HASH
+from trie.exceptions import InvalidNode
 from trie.validation import validate_is_node
+
+
+class MalformedNode(InvalidNode):
+    """A witness node that hashes right but is no trie node: `node` its hash, `problem` why."""
+
+    def __init__(self, node: bytes, problem: str) -> None:
+        super().__init__(f"node 0x{node.hex()}: {problem}")
+        self.node, self.problem = node, problem
+
+
+def node_problem(node, embedded: bool = False):
+    """Why a decoded node is no canonical trie node (None if it is one): a branch of 16 children,
+    each empty, a 32-byte hash or an embedded node, and a byte-string value; a leaf of a
+    hex-prefix path and a non-empty byte-string value; an extension of a non-empty path and a hash or an
+    embedded node. Embedded nodes are checked the same way, and must encode in under 32 bytes."""
+    if type(node) is not list:
+        return "not a list"
+    if embedded and len(encode_node(node)) >= 32:
+        return "an embedded node of 32 bytes or more"
+    if len(node) == 17:
+        for child in node[:16]:
+            if type(child) is bytes:
+                if len(child) not in (0, 32):
+                    return f"a branch child of {len(child)} bytes, neither a hash nor empty"
+            else:
+                why = node_problem(child, True) if child else "an empty list"
+                if why is not None:
+                    return f"a branch child that is no node ({why})"
+        return None if type(node[16]) is bytes else "a branch value that is a list"
+    if len(node) != 2:
+        return f"a list of {len(node)} items, not 2 or 17"
+    path, child = node
+    if type(path) is not bytes or not path:
+        return "a short node without a hex-prefix path"
+    flag = path[0] >> 4
+    if flag > 3:
+        return f"a short node with path flag {flag}"
+    if not flag & 1 and path[0] & 15:
+        return "a short node with an even path whose padding nibble is not 0"
+    if flag & 2:  # a leaf (a trie holds no empty value: deleting a key removes its leaf)
+        if type(child) is not bytes:
+            return "a leaf whose value is a list"
+        return None if child else "a leaf with an empty value"
+    if len(path) == 1 and not flag & 1:
+        return "an extension with an empty path"
+    if type(child) is bytes:
+        return None if len(child) == 32 else f"an extension child of {len(child)} bytes, neither a hash nor a node"
+    why = node_problem(child, True) if child else "an empty list"
+    return None if why is None else f"an extension child that is no node ({why})"
+
+
+def checked_node(node_hash: bytes, raw: bytes):
+    """The witness node `raw` decoded, or MalformedNode naming it."""
+    try:
+        node = decode_node(raw)
+    except (rlp.exceptions.DecodingError, RecursionError):
+        raise MalformedNode(node_hash, "not RLP") from None
+    problem = node_problem(node)
+    if problem is not None:
+        raise MalformedNode(node_hash, problem)
+    return node
 
 
 def decode_node(raw: bytes):
@@ -148,7 +210,7 @@ class ReadTrie(HexaryTrie):
             try:
                 return decoded[node_hash]
             except KeyError:
-                node = decoded[node_hash] = decode_node(self.db[node_hash])
+                node = decoded[node_hash] = checked_node(node_hash, self.db[node_hash])
                 return node
         return super().get_node(node_hash)
 
@@ -163,7 +225,7 @@ class WriteTrie(HexaryTrie):
                 try:
                     node = decoded[node_hash]
                 except KeyError:
-                    node = decoded[node_hash] = decode_node(self.db[node_hash])
+                    node = decoded[node_hash] = checked_node(node_hash, self.db[node_hash])
                 return copy_node(node)
         return super().get_node(node_hash)
 
