@@ -14,7 +14,6 @@ import random
 import resource
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from witnessverify.errors import InputError
-from witnessverify.store import SCHEMA_VERSION, CheckRecord, History
+from witnessverify.store import SCHEMA_VERSION, CheckRecord, History, HistoryError
 from witnessverify.tiebreak.rpc import RpcClient
 from witnessverify.watch.alerts import Alerter, AlertRules
 from witnessverify.watch.daemon import CURSOR, REORG_SCAN, Watcher
@@ -144,8 +143,9 @@ def test_history_schema_records_once_and_moves_the_cursor_with_the_result(tmp_pa
     with pytest.raises(InputError, match="newer than this witnessverify"):
         History(path)
     (tmp_path / "junk.sqlite").write_bytes(b"not a database at all" * 100)
-    with pytest.raises(InputError, match="not a usable history database"):
+    with pytest.raises(HistoryError, match="file is not a database") as junk:
         History(tmp_path / "junk.sqlite")
+    assert junk.value.fatal
 
 
 def test_a_failed_write_leaves_neither_result_nor_cursor(tmp_path):
@@ -153,8 +153,9 @@ def test_a_failed_write_leaves_neither_result_nor_cursor(tmp_path):
         # a verdict row that breaks NOT NULL: the insert fails after the check row was written
         bad = CheckRecord(chain_id=1, number=7, block_hash="0x01", mode="watch", overall="AGREE", report={},
                           verdicts=[("geth", "client", None, "", [])])
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(HistoryError, match="NOT NULL constraint failed") as failed:
             h.record(bad, (CURSOR, 7))
+        assert not failed.value.fatal
         assert h.count() == 0 and h.cursor(1, CURSOR) is None
 
 

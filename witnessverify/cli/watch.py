@@ -144,7 +144,7 @@ def history(db, since, overall, client, limit, as_json, export) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
     try:
-        with History(path) as h:
+        with History(path, readonly=True) as h:
             rows = list(h.query(since=since_t, overall=overall, client=client, limit=limit, newest_first=True))
     except InputError as exc:
         click.echo(f"ERROR {exc}")

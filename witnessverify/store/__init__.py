@@ -1,5 +1,5 @@
 """Where results are kept: the SQLite history of checks (`history.py`)."""
 
-from .history import SCHEMA_VERSION, CheckRecord, History, default_path
+from .history import SCHEMA_VERSION, CheckRecord, History, HistoryError, default_path
 
-__all__ = ["History", "CheckRecord", "SCHEMA_VERSION", "default_path"]
+__all__ = ["History", "HistoryError", "CheckRecord", "SCHEMA_VERSION", "default_path"]

@@ -26,9 +26,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
+from urllib.parse import quote
 
 from ..errors import InputError
 
@@ -74,6 +76,57 @@ MIGRATIONS: dict[int, list[str]] = {
 }
 
 
+# SQLite's primary result codes (sqlite3.h) that mean the file cannot be used as it is: it is
+# damaged, not a database, cannot be written or opened. Another pass would fail the same way, so a
+# daemon stops on them. Every other error (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, …) is transient:
+# the block was not recorded, its cursor did not move, and the next pass judges it again.
+FATAL_CODES = {8: "SQLITE_READONLY", 11: "SQLITE_CORRUPT", 14: "SQLITE_CANTOPEN", 26: "SQLITE_NOTADB"}
+
+
+class HistoryError(InputError):
+    """The history database failed. `fatal`: it cannot be used until someone repairs or replaces it
+    (corrupt, not a database, read-only); otherwise the failed write can succeed later (disk full,
+    I/O error, locked). The message carries SQLite's own error text."""
+
+    def __init__(self, message: str, where: Optional[str] = None, fatal: bool = True,
+                 code: Optional[str] = None) -> None:
+        super().__init__(message, where)
+        self.fatal, self.code = fatal, code
+
+
+def history_error(path: Path, what: str, exc: BaseException) -> HistoryError:
+    """The one-line error of `what` failing on `path` with SQLite's (or the OS's) error `exc`."""
+    if isinstance(exc, OSError):
+        return HistoryError(f"{path}: cannot {what} ({exc.strerror or exc})", str(path), fatal=True)
+    primary = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    name = getattr(exc, "sqlite_errorname", None)
+    text = str(exc)
+    # (Python 3.10 has no sqlite_errorcode: SQLite's messages for the same codes then decide)
+    unusable = primary in (8, 14) or "readonly" in text or "unable to open" in text
+    fatal = unusable or primary in FATAL_CODES or "malformed" in text or "not a database" in text
+    hint = "; repair or move the file away" if fatal else "; the block is judged again on the next pass"
+    if unusable:  # READONLY, CANTOPEN: say why, where the filesystem can tell
+        hint = f"{unwritable(path)}; make it writable or choose another --db"
+    return HistoryError(f"{path}: cannot {what}: {text}" + (f" ({name})" if name else "") + hint, str(path),
+                        fatal=fatal, code=name)
+
+
+def unwritable(path: Path) -> str:
+    """Why `path` (a database) cannot be written, as a clause ('' when nothing here says why)."""
+    import os
+
+    folder = path.parent if path.parent.exists() else Path(".")
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"; {folder} is on a read-only filesystem"
+    except OSError:
+        pass
+    for p in (folder, path):
+        if p.exists() and not os.access(p, os.W_OK):
+            return f"; {p} is not writable by this user"
+    return ""
+
+
 @dataclass
 class CheckRecord:
     """One judged block, as plain data (see the schema above)."""
@@ -98,19 +151,49 @@ class CheckRecord:
 
 
 class History:
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    """`readonly`: open for reading only (`history`, the status page): no WAL switch, no migration,
+    and a file on a read-only mount or without write permission can still be read."""
+
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        self.path, self.readonly = Path(path), readonly
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise InputError(f"{self.path}: not a usable history database ({exc})") from None
-        except OSError as exc:
-            raise InputError(f"{self.path}: cannot open the history database ({exc.strerror or exc})") from None
+            if readonly:
+                self.db = self._open_readonly()
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise history_error(self.path, "open the history database", exc) from None
+
+    def _open_readonly(self) -> sqlite3.Connection:
+        """mode=ro reads a WAL database when its -shm can be used; on a read-only mount it cannot,
+        and `immutable=1` reads the main file as it is (a run on such a mount wrote nothing since)."""
+        if not self.path.is_file():
+            raise HistoryError(f"{self.path}: no history database here", str(self.path))
+        uri = "file:" + quote(str(self.path.resolve()))
+        last: Optional[sqlite3.Error] = None
+        for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+            db = sqlite3.connect(uri + flags, uri=True, timeout=30, isolation_level=None)
+            try:
+                version = self._version_of(db)
+            except sqlite3.Error as exc:
+                db.close()
+                last = exc
+                if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (11, 26):  # damaged: no use retrying
+                    break
+                continue
+            if version != SCHEMA_VERSION:
+                db.close()
+                raise HistoryError(f"{self.path}: history schema version {version}, this witnessverify reads "
+                                   f"{SCHEMA_VERSION}" + ("; open it once with watch to migrate it" if version <
+                                                         SCHEMA_VERSION else "; upgrade witnessverify"), str(self.path))
+            return db
+        assert last is not None
+        raise last
 
     def close(self) -> None:
         self.db.close()
@@ -123,11 +206,40 @@ class History:
 
     # -- schema ---------------------------------------------------------------------------------
     def schema_version(self) -> int:
-        has_meta = self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        return self._version_of(self.db)
+
+    @staticmethod
+    def _version_of(db: sqlite3.Connection) -> int:
+        has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
         if not has_meta:
             return 0
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return int(row[0]) if row else 0
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[None]:
+        """One write transaction. On any failure it is rolled back only if SQLite still holds it open
+        (SQLITE_FULL may already have rolled it back), and the original error is the one raised."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:  # the first error is what the operator must see
+                    pass
+            if isinstance(exc, sqlite3.Error):
+                raise history_error(self.path, what, exc) from None
+            raise
+
+    @contextmanager
+    def _reading(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise history_error(self.path, what, exc) from None
 
     def _migrate(self) -> None:
         version = self.schema_version()
@@ -135,22 +247,16 @@ class History:
             raise InputError(f"{self.path}: history schema version {version} is newer than this witnessverify "
                              f"understands ({SCHEMA_VERSION}); upgrade witnessverify")
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction(f"migrate the history to schema version {target}"):
                 for statement in MIGRATIONS[target]:
                     self.db.execute(statement)
                 self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", (str(target),))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     # -- writing --------------------------------------------------------------------------------
     def record(self, rec: CheckRecord, cursor: Optional[tuple[str, int]] = None) -> bool:
         """Write one judged block (and move `cursor` (name, number) with it) in one transaction.
         False if this block was already recorded (then only the cursor moves)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction(f"record block #{rec.number}"):
             try:
                 cur = self.db.execute(
                     """INSERT INTO checks (chain_id, number, block_hash, checked_at, mode, overall, reason,
@@ -168,10 +274,6 @@ class History:
                     [(cur.lastrowid, c, k, v, d, json.dumps(f)) for c, k, v, d, f in rec.verdicts])
             if cursor is not None:
                 self._set_cursor(rec.chain_id, *cursor)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return fresh
 
     def _set_cursor(self, chain_id: int, name: str, number: int) -> None:
@@ -180,19 +282,18 @@ class History:
                         (chain_id, name, number))
 
     def set_cursor(self, chain_id: int, name: str, number: int) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-        self._set_cursor(chain_id, name, number)
-        self.db.execute("COMMIT")
+        with self._transaction(f"move the cursor to #{number}"):
+            self._set_cursor(chain_id, name, number)
 
     def cursor(self, chain_id: int, name: str) -> Optional[int]:
-        row = self.db.execute("SELECT number FROM cursors WHERE chain_id=? AND name=?", (chain_id, name)).fetchone()
+        with self._reading("read the cursor"):
+            row = self.db.execute("SELECT number FROM cursors WHERE chain_id=? AND name=?", (chain_id, name)).fetchone()
         return None if row is None else row[0]
 
     def mark_abandoned(self, chain_id: int, number: int, block_hash: str) -> bool:
-        self.db.execute("BEGIN IMMEDIATE")
-        cur = self.db.execute("UPDATE checks SET abandoned=1 WHERE chain_id=? AND number=? AND block_hash=? AND abandoned=0",
-                              (chain_id, number, block_hash))
-        self.db.execute("COMMIT")
+        with self._transaction(f"mark block #{number} abandoned"):
+            cur = self.db.execute("UPDATE checks SET abandoned=1 WHERE chain_id=? AND number=? AND block_hash=? "
+                                  "AND abandoned=0", (chain_id, number, block_hash))
         return cur.rowcount > 0
 
     # -- reading --------------------------------------------------------------------------------
@@ -202,13 +303,20 @@ class History:
     def recent_live(self, chain_id: int, since_number: int) -> list[tuple[int, str, Optional[str]]]:
         """(number, hash, engine verdict) of the blocks recorded from `since_number` on that are not
         abandoned."""
-        return self.db.execute("SELECT number, block_hash, engine_verdict FROM checks WHERE chain_id=? AND number>=? "
-                               "AND abandoned=0 AND block_hash != '' ORDER BY number", (chain_id, since_number)).fetchall()
+        with self._reading("read recent checks"):
+            return self.db.execute("SELECT number, block_hash, engine_verdict FROM checks WHERE chain_id=? AND number>=? "
+                                   "AND abandoned=0 AND block_hash != '' ORDER BY number",
+                                   (chain_id, since_number)).fetchall()
 
     def query(self, since: Optional[float] = None, overall: Optional[str] = None, client: Optional[str] = None,
               chain_id: Optional[int] = None, number: Optional[int] = None, limit: Optional[int] = None,
-              include_abandoned: bool = True, newest_first: bool = False) -> Iterator[dict]:
-        where, args = [], []
+              include_abandoned: bool = True, newest_first: bool = False) -> list[dict]:
+        with self._reading("read the history"):
+            return self._query(since, overall, client, chain_id, number, limit, include_abandoned, newest_first)
+
+    def _query(self, since, overall, client, chain_id, number, limit, include_abandoned, newest_first) -> list[dict]:
+        where: list[str] = []
+        args: list = []
         if since is not None:
             where.append("checked_at >= ?")
             args.append(since)
@@ -232,6 +340,7 @@ class History:
             sql += f" LIMIT {int(limit)}"
         cur = self.db.execute(sql, args)
         names = [d[0] for d in cur.description]
+        items = []
         for row in cur.fetchall():
             item = dict(zip(names, row))
             item["verdicts"] = [
@@ -240,12 +349,14 @@ class History:
                     "SELECT client, kind, verdict, detail, fields FROM verdicts WHERE check_id=? ORDER BY kind, client",
                     (item["id"],))
             ]
-            yield item
+            items.append(item)
+        return items
 
     def counts_since(self, chain_id: Optional[int], since: float) -> dict[str, int]:
         """Checks per overall answer since `since` (one aggregate query: the status page)."""
-        rows = self.db.execute("SELECT overall, count(*) FROM checks WHERE checked_at >= ? AND (? IS NULL OR chain_id = ?) "
-                               "GROUP BY overall", (since, chain_id, chain_id)).fetchall()
+        with self._reading("count checks"):
+            rows = self.db.execute("SELECT overall, count(*) FROM checks WHERE checked_at >= ? AND (? IS NULL OR chain_id = ?) "
+                                   "GROUP BY overall", (since, chain_id, chain_id)).fetchall()
         return dict(rows)
 
     def keys(self, mode: Optional[str] = None) -> set[tuple[int, int, str]]:
@@ -253,12 +364,14 @@ class History:
         sql, args = "SELECT chain_id, number, block_hash FROM checks", ()
         if mode is not None:
             sql, args = sql + " WHERE mode = ?", (mode,)
-        return set(self.db.execute(sql, args).fetchall())
+        with self._reading("read recorded blocks"):
+            return set(self.db.execute(sql, args).fetchall())
 
     def count(self, chain_id: Optional[int] = None) -> int:
-        if chain_id is None:
-            return self.db.execute("SELECT count(*) FROM checks").fetchone()[0]
-        return self.db.execute("SELECT count(*) FROM checks WHERE chain_id=?", (chain_id,)).fetchone()[0]
+        with self._reading("count checks"):
+            if chain_id is None:
+                return self.db.execute("SELECT count(*) FROM checks").fetchone()[0]
+            return self.db.execute("SELECT count(*) FROM checks WHERE chain_id=?", (chain_id,)).fetchone()[0]
 
 
 def default_path() -> Path:
@@ -271,4 +384,4 @@ def default_path() -> Path:
     return Path(base) / "witnessverify" / "history.sqlite"
 
 
-__all__ = ["History", "CheckRecord", "SCHEMA_VERSION", "default_path"]
+__all__ = ["History", "HistoryError", "CheckRecord", "SCHEMA_VERSION", "default_path"]

@@ -24,7 +24,7 @@ from statistics import median_low
 from typing import Optional
 
 from ..errors import InputError
-from ..store import CheckRecord, History
+from ..store import CheckRecord, History, HistoryError
 from ..tiebreak import check, to_json
 from ..tiebreak.claims import CheckReport
 from ..tiebreak.fetch import call, chain_ids, number_of, resolve_all
@@ -166,7 +166,11 @@ class Watcher:
         seconds = time.monotonic() - started
         saved = self._keep_saved(tmp, report, number)
         cursor = None if ref else (CURSOR, number)
-        fresh = self.history.record(record_of(report, self.chain_id, number, self.mode, saved), cursor)
+        try:
+            fresh = self.history.record(record_of(report, self.chain_id, number, self.mode, saved), cursor)
+        except HistoryError:  # not recorded: judged again next pass, but a split alerts now
+            self._observe(report, seconds, saved, True)
+            raise
         self.state["last"] = number
         self._observe(report, seconds, saved, fresh)
         return report
@@ -282,6 +286,12 @@ class Watcher:
             try:
                 left = None if max_blocks is None else max_blocks - judged
                 judged += len(self.run_pass(left).judged)
+            except HistoryError as exc:
+                log.error("%s", exc, extra={"fields": {"history_error": exc.code or "", "fatal": exc.fatal}})
+                if self.metrics:
+                    self.metrics.errors.labels(self.metrics.chain).inc()
+                if exc.fatal:  # another pass would fail the same way: stop, and say why
+                    raise
             except InputError as exc:
                 log.error("%s", exc)
             except Exception:  # noqa: BLE001 - logged; the next pass tries again

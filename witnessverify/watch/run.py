@@ -8,7 +8,7 @@ from typing import Optional
 
 from ..errors import InputError
 from ..verdicts import exit_code
-from ..store import History
+from ..store import History, HistoryError
 from ..tiebreak.rpc import RpcClient
 from .alerts import Alerter, AlertRules
 from .daemon import STALL_AFTER, Watcher
@@ -50,6 +50,8 @@ def watch(watcher: Watcher, history: History, metrics: Metrics, alerter: Alerter
              watcher.follow, watcher.lag)
     try:
         judged = watcher.run(poll, max_blocks)
+    except HistoryError:  # fatal, and already logged by the loop as one line
+        return 4
     finally:
         alerter.close()
         if status is not None:

@@ -139,7 +139,7 @@ class StatusServer:
             if path == "/healthz":
                 return 200, "text/plain", b"ok\n"
             if path == "/":
-                with History(self.db_path) as h:
+                with History(self.db_path, readonly=True) as h:
                     return 200, "text/html; charset=utf-8", page(h, dict(self.state)).encode()
             return 404, "text/plain", b"not found\n"
         except Exception as exc:  # noqa: BLE001 - the page fails, never the watcher
