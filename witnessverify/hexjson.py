@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InputError
+from .limits import check_bytes, check_items
 
 
 def hex_bytes(value: Any, what: str) -> bytes:
@@ -49,11 +50,15 @@ def quantity(value: Any, what: str) -> int:
 
 
 def hex_list(values: Any, what: str) -> list[bytes]:
-    """A list of hex strings, a map whose values are hex strings, or null (empty)."""
+    """A list of hex strings, a map whose values are hex strings, or null (empty); within the
+    witness bounds (limits.py), checked before anything is decoded."""
     if values is None:
         return []
     if isinstance(values, dict):
         values = list(values.values())
     if not isinstance(values, list):
         raise InputError(f"{what}: expected a list or map of hex strings")
+    check_items(len(values), what)
+    check_bytes(sum((len(v) - 2 if v[:2] in ("0x", "0X") else len(v)) // 2 for v in values if isinstance(v, str)),
+                what)
     return [hex_bytes(v, f"{what}[{i}]") for i, v in enumerate(values)]

@@ -28,6 +28,7 @@ from .chains import ChainConfig, resolve_chain
 from .chains.recorded import in_block
 from .engine import ExecutionContext, execute_block
 from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from .limits import check_bytes, check_items
 from .outcome import Outcome
 from .rules.l1.body import raw_transactions_root
 from .rules.l1.header import check_header_ranges
@@ -68,6 +69,9 @@ def prepare(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[byte
     check_header_ranges(header)
     rules = rule_set(chain, fork)
     block = rules.decode_block(bundle.block_rlp, items, header, where)
+    for part in ("state", "codes", "headers", "keys"):  # every source, RPC answers included
+        check_items(len(getattr(bundle, part)), f"{where}: witness {part}")
+    check_bytes(bundle.witness_bytes(), f"{where}: witness")
     linked = link(bundle, block.header)
     rules.refuse(block.header, linked.parent)
     return Prepared(chain, rules, block, prove(bundle, linked, block.header, parent_state_root))

@@ -11,6 +11,7 @@ import rlp
 from ..bundle import Bundle
 from ..errors import InputError
 from ..hexjson import hex_bytes, hex_list
+from ..limits import check_items
 from .blockjson import header_fields
 from .detect import Artefact
 
@@ -23,6 +24,7 @@ def witness_bundle(witness: Artefact, block: Artefact, chain_id: Optional[int]) 
         codes, state = list(parts[1]), list(parts[2])
         keys = list(parts[3]) if len(parts) > 3 else []
         for group, name in ((codes, "codes"), (state, "state"), (keys, "keys")):
+            check_items(len(group), f"{witness.path}: ExtWitness {name}")
             if not all(isinstance(x, bytes) for x in group):
                 raise InputError(f"{witness.path}: ExtWitness {name} must be byte strings")
         fmt = "geth-rlp"
