@@ -21,6 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from witnessverify.store import History
 from witnessverify.watch.alerts import Alerter, AlertRules
 from witnessverify.watch.httpserve import BoundedHTTPServer
+from witnessverify.watch.status import page
 
 from tests.helpers.anvil import Anvil, LyingProxy, free_port
 from tests.watch.test_watch import Webhook, rpc, watcher
@@ -231,6 +232,9 @@ def test_a_stalled_client_is_flagged_within_one_pass_and_the_healthy_one_followe
         assert fams[("witnessverify_client_stalled", "stuck")] == 1
         assert fams[("witnessverify_client_stalled", "healthy")] == 0
         assert fams[("witnessverify_client_head_lag_blocks", "stuck")] == 10
+        shown = page(history, w.state)  # the status page names it, with its lag
+        assert (f'<span class="client stalled" data-client="stuck">stuck <b>{at}</b> (10 behind, stalled: not followed)'
+                in shown) and f'data-client="healthy">healthy <b>{head}</b></span>' in shown
         time.sleep(0.5)
         stalled_alerts = [m for m in hook.wait_for(1) if "stalled" in m]  # (and its unavailability, after=1)
         assert len(stalled_alerts) == 1 and "stuck is stalled" in stalled_alerts[0] and "10 behind" in stalled_alerts[0]

@@ -18,7 +18,8 @@ from .httpserve import BoundedHTTPServer
 
 COLOURS = {"AGREE": "#2e9d4f", "AGREES": "#2e9d4f", "SPLIT": "#d12c2c", "DISAGREES": "#d12c2c",
            "REJECTED": "#d12c2c", "INCONCLUSIVE": "#e0a020", "UNJUDGED": "#e0a020", "NO_SOURCE": "#888888",
-           "UNAVAILABLE": "#888888", "VALID": "#2e9d4f", "MISMATCH": "#d12c2c"}
+           "UNAVAILABLE": "#888888", "VALID": "#2e9d4f", "MISMATCH": "#d12c2c",
+           "DIFFERENT_CHAIN": "#7c3aed"}
 
 
 def _e(x) -> str:
@@ -67,6 +68,19 @@ def agreement_plot(rows: list[dict], width: int = 560, height: int = 40) -> str:
     return frame + bars + "</svg>"
 
 
+def client_heads(state: dict) -> str:
+    """Each client's head and its lag behind the leader; a stalled one is marked (not followed)."""
+    heads, lags, stalled = state.get("client_heads") or {}, state.get("client_lags") or {}, state.get("stalled") or []
+    if not heads:
+        return ""
+    cells = "".join(
+        f'<span class="client{" stalled" if name in stalled else ""}" data-client="{_e(name)}">{_e(name)} '
+        f'<b>{_e(heads[name])}</b>' + (f" ({_e(lags[name])} behind" + (", stalled: not followed" if name in stalled
+                                                                        else "") + ")" if lags.get(name) else "")
+        + "</span>" for name in sorted(heads))
+    return f'<p class="facts" id="clients">clients: {cells}</p>'
+
+
 def page(history: History, state: dict, limit: int = 50, plot_points: int = 200) -> str:
     now = time.time()
     chain_id = state.get("chain_id")
@@ -104,7 +118,7 @@ body{{font-family:system-ui,sans-serif;margin:18px;color:#222}} h1{{font-size:20
 table{{border-collapse:collapse;font-size:13px}} td,th{{border:1px solid #ddd;padding:3px 6px;text-align:left}}
 td.v{{color:#fff;font-weight:600}} .hash{{font-family:monospace}} .banner{{padding:6px 10px;font-weight:600;color:#fff;display:inline-block}}
 .banner.ok{{background:#2e9d4f}} .banner.split{{background:#d12c2c}} .facts span{{margin-right:18px}}
-.abandoned td{{opacity:.55}}
+.abandoned td{{opacity:.55}} .client.stalled{{color:#d12c2c;font-weight:600}}
 </style></head><body>
 <h1>witnessverify — chain {_e(chain_id)}</h1>
 {banner}
@@ -112,6 +126,7 @@ td.v{{color:#fff;font-weight:600}} .hash{{font-family:monospace}} .banner{{paddi
 <span>last checked <b id="last">{_e(last)}</b></span><span>lag <b id="lag">{_e(lag)}</b> blocks</span>
 <span>mode {_e(state.get("mode"))}: {_e(state.get("schedule"))}</span>
 <span>up {_ago(state.get("started"), now).replace(" ago", "")}</span></p>
+{client_heads(state)}
 <p>last 24 h: <span id="counts">{summary}</span></p>
 <h2 style="font-size:15px">Mgas/s per block</h2>{mgas_plot(plotted)}
 <h2 style="font-size:15px">Agreement over time</h2>{agreement_plot(plotted)}
