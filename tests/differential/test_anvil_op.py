@@ -135,7 +135,7 @@ def test_evidence_anvil_puts_the_post_execution_nonce_in_deposit_receipts(op_anv
     before = int(op_anvil.rpc("eth_getTransactionCount", a[9], "latest"), 16)
     h = op_anvil.send(type="0x7e", **{"from": a[9]}, to=a[1], value=1, mint=0, gas=50_000,
                       sourceHash="0x" + "22" * 32, isSystemTx=False)
-    receipt = op_anvil.rpc("eth_getTransactionReceipt", h)
+    receipt = op_anvil.receipt(h)
     # the specs, op-geth, op-revm and this engine: the nonce *before* execution
     assert int(receipt["depositNonce"], 16) == before + 1, "Anvil now reports the spec's depositNonce"
     _, out = re_execute(op_anvil, int(receipt["blockNumber"], 16))

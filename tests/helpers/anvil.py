@@ -69,11 +69,24 @@ class Anvil:
     def mine_block(self, txs: list[dict]) -> int:
         """Put all `txs` into one new block; its number."""
         self.rpc("evm_setAutomine", False)
-        hashes = [self.send(**t) for t in txs]
-        self.rpc("evm_mine")
-        self.rpc("evm_setAutomine", True)
-        receipt = self.rpc("eth_getTransactionReceipt", hashes[-1])
-        return int(receipt["blockNumber"], 16)
+        try:
+            hashes = [self.send(**t) for t in txs]
+            self.rpc("evm_mine")
+        finally:  # a refused transaction must not leave the next test without automine
+            self.rpc("evm_setAutomine", True)
+        return int(self.receipt(hashes[-1])["blockNumber"], 16)
+
+    def receipt(self, tx_hash: str, wait: float = 10.0) -> dict:
+        """The receipt of `tx_hash`, waiting for Anvil to mine it (automine answers before the
+        block is sealed on a loaded machine: CI saw `None` straight after eth_sendTransaction)."""
+        deadline = time.monotonic() + wait
+        while True:
+            receipt = self.rpc("eth_getTransactionReceipt", tx_hash)
+            if receipt is not None:
+                return receipt
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"anvil mined no receipt for {tx_hash} within {wait} s")
+            time.sleep(0.05)
 
     def close(self) -> None:
         self.proc.terminate()

@@ -40,7 +40,7 @@ def deploy_store(node, sender: str, s1: int, s2: int) -> str:
     init = deploy_code(STORE, asm(BIG, s1, "SSTORE", BIG + 1, s2, "SSTORE"))
     node.mine_block([{"from": sender, "data": "0x" + init.hex(), "gas": 300_000}])
     tx = node.rpc("eth_getBlockByNumber", "latest", False)["transactions"][0]
-    return node.rpc("eth_getTransactionReceipt", tx)["contractAddress"]
+    return node.receipt(tx)["contractAddress"]
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_a_self_destruct_in_the_creating_transaction(anvil):
     n = anvil.mine_block([{"from": a[7], "data": "0x" + init.hex(), "value": 1000, "gas": 200_000}])
     report = check(str(n), [client(anvil)])
     tx = anvil.rpc("eth_getBlockByNumber", hex(n), False)["transactions"][0]
-    created = anvil.rpc("eth_getTransactionReceipt", tx)["contractAddress"]
+    created = anvil.receipt(tx)["contractAddress"]
     proof = anvil.rpc("eth_getProof", created, [], hex(n))["accountProof"]
     last = rlp.decode(bytes.fromhex(proof[-1][2:]))
     hashed = keccak(bytes.fromhex(created[2:])).hex()
