@@ -19,7 +19,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from witnessverify.store import History
-from witnessverify.watch.alerts import Alerter, AlertRules
+from witnessverify.watch.alerts import said as said_text, Alerter, AlertRules
 from witnessverify.watch.httpserve import BoundedHTTPServer
 from witnessverify.watch.status import page
 
@@ -134,7 +134,7 @@ def test_a_flood_of_half_open_connections_neither_stops_judging_nor_grows_the_da
         if p.poll() is None:
             p.kill()
         node.close()
-    assert p.returncode == 0 and "Traceback" not in err and "error in the watch loop" not in err, err[-2000:]
+    assert p.returncode == 143 and "Traceback" not in err and "error in the watch loop" not in err, err[-2000:]
     with History(db) as h:
         got = sorted(r["number"] for r in h.query())
     # every block mined while the flood lasted was judged, none twice
@@ -279,9 +279,11 @@ def test_what_an_endpoint_says_is_escaped_and_never_a_link(fmt):
             assert "<" not in m and ">" not in m  # no mention, no link markup: &lt; &gt; only
             assert "&lt;!channel&gt; &amp; &lt;https://evil.example|Open runbook&gt;" in m
             quoted = m[m.index("`"):m.rindex("`") + 1]  # the endpoint's words, in one code span
-            assert "https://evil.example/p" in quoted and quoted.count("`") == 2
+            assert quoted.count("`") == 2
         else:
-            assert EVIL[:80] in m
+            assert str(said_text(EVIL, 80))[:-1] in m  # at least the shortest quote, cut at a word
+    if fmt == "slack":  # the longest quote (a client on another chain) carries the link text whole
+        assert any("https://evil.example/p" in m[m.index("`"):m.rindex("`") + 1] for m in said)
     if fmt == "json":
         assert {b["kind"] for b in hook.bodies} >= {"split", "inconclusive", "unavailable", "chain"}
         assert all(set(b) == {"key", "kind", "text"} for b in hook.bodies)

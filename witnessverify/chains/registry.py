@@ -27,6 +27,19 @@ def chain_by_name(name: str) -> Optional[ChainConfig]:
 BY_ID = {c.chain_id: c for c in CHAINS.values()}
 
 
+def chain_label(chain, chain_id: Optional[int]) -> str:
+    """The chain's name for metrics and alerts: --chain's (a name or a config's), else the
+    built-in name of the chain id the clients serve, else `chain-<id>`."""
+    if isinstance(chain, ChainConfig):
+        return chain.name
+    if isinstance(chain, str) and chain:
+        known = chain_by_name(chain)
+        return known.name if known else chain.lower()
+    if chain_id in BY_ID:
+        return BY_ID[chain_id].name
+    return f"chain-{chain_id}" if chain_id is not None else "unsettled"
+
+
 def resolve_chain(name, chain_id: Optional[int], origin: str) -> ChainConfig:
     """Pick the chain config from `--chain` (a name, or a config from --rollup-config) or the
     bundle's chain id; they must agree."""

@@ -276,6 +276,15 @@ class History:
                 self._set_cursor(rec.chain_id, *cursor)
         return fresh
 
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction(f"keep {key}"):
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def meta(self, key: str) -> Optional[str]:
+        with self._reading(f"read {key}"):
+            row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else row[0]
+
     def _set_cursor(self, chain_id: int, name: str, number: int) -> None:
         self.db.execute("INSERT INTO cursors (chain_id, name, number) VALUES (?, ?, ?) "
                         "ON CONFLICT (chain_id, name) DO UPDATE SET number = max(number, excluded.number)",

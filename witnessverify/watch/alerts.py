@@ -34,7 +34,13 @@ class Said(str):
 
 
 def said(text: object, limit: int = 200) -> Said:
-    return Said(str(text)[:limit])
+    """What an endpoint said, at most `limit` characters: cut at a word, marked with an ellipsis."""
+    text = str(text)
+    if len(text) <= limit:
+        return Said(text)
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    return Said((cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…")
 
 
 def slack_escape(text: str) -> str:

@@ -86,7 +86,7 @@ class Watcher:
         """The chain id most clients serve (or --chain's); fixed for the life of the process."""
         if self.chain_id is not None:
             return self.chain_id
-        from ..chains import chain_by_name
+        from ..chains import chain_by_name, chain_label
 
         served = [cid for cid, _ in chain_ids(self.clients).values() if cid is not None]
         want = None
@@ -99,6 +99,11 @@ class Watcher:
             raise InputError("no client answered eth_chainId: nothing to follow")
         self.chain_id = want
         self.state["chain_id"] = want
+        label = chain_label(self.chain, want)  # "op-mainnet", not "auto", in metrics and alerts
+        if self.metrics:
+            self.metrics.settle(label)
+        if self.alerts:
+            self.alerts.chain = label
         return want
 
     def head(self) -> Optional[int]:

@@ -6,10 +6,14 @@ words, and inconclusive reasons are folded into a few kinds (`reason_kind`).
 
 from __future__ import annotations
 
+import logging
 import time
+from typing import Iterable, Optional
 
+from ..verdicts import ClientWord, Overall
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, write_to_textfile
 
+log = logging.getLogger("witnessverify.watch")
 REASON_KINDS = ("reorg", "witness", "engine", "no-claim", "no-source", "other")
 
 
@@ -28,9 +32,19 @@ def reason_kind(overall: str, reason: str) -> str:
     return "other"
 
 
+ALERT_KINDS = ("split", "chain", "inconclusive", "unavailable", "stalled", "recovered")
+ALERT_OUTCOMES = ("sent", "failed", "rate-limited", "dropped")
+UNSETTLED = "unsettled"
+
+
 class Metrics:
-    def __init__(self, chain: str) -> None:
-        self.chain = chain
+    """Every series a rule alerts on exists at 0 from the start (`prime`): Prometheus's
+    increase() cannot see a counter's first step if its series is born at 1."""
+
+    def __init__(self, chain: Optional[str], clients: Iterable[str] = ()) -> None:
+        self.chain = chain or UNSETTLED
+        self.clients = list(dict.fromkeys(clients))
+        self.primed = False
         self.registry = r = CollectorRegistry()
         self.blocks = Counter("witnessverify_blocks_checked", "Blocks checked, by overall answer",
                               ["chain", "overall"], registry=r)
@@ -60,6 +74,32 @@ class Metrics:
         self.errors = Counter("witnessverify_loop_errors", "Errors in the watch loop that were survived",
                               ["chain"], registry=r)
 
+        if chain:
+            self.prime()
+
+    def settle(self, chain: str) -> None:
+        """The chain's name, once known (from --chain, or the chain id the clients serve)."""
+        if not self.primed:
+            self.chain = chain
+            self.prime()
+
+    def prime(self) -> None:
+        c = self.chain
+        for overall in Overall:
+            self.blocks.labels(c, overall)
+        for client in self.clients:
+            for word in ClientWord:
+                self.client_verdicts.labels(c, client, word)
+            self.client_stalled.labels(c, client)
+        for kind in REASON_KINDS:
+            self.inconclusive.labels(c, kind)
+        for kind in ALERT_KINDS:
+            for outcome in ALERT_OUTCOMES:
+                self.alerts.labels(kind, outcome)
+        self.errors.labels(c)
+        self.seconds.labels(c)
+        self.primed = True
+
     def observe(self, overall: str, reason: str, clients: list[tuple[str, str]], seconds: float,
                 mgas: float | None) -> None:
         c = self.chain
@@ -87,6 +127,37 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+    # -- cron mode: counters that outlive the process ---------------------------------------------
+    def _counters(self) -> dict:
+        return {"witnessverify_blocks_checked": self.blocks, "witnessverify_client_verdicts": self.client_verdicts,
+                "witnessverify_inconclusive": self.inconclusive, "witnessverify_alerts": self.alerts,
+                "witnessverify_loop_errors": self.errors}
+
+    def carried(self) -> dict:
+        """What the next pass starts from: every counter's value by labels, and the last success."""
+        names = self._counters()
+        out: dict = {"counters": [], "last_success": {}}
+        for family in self.registry.collect():
+            for sample in family.samples:
+                if family.name in names and sample.name == family.name + "_total":
+                    out["counters"].append([family.name, sample.labels, sample.value])
+                elif sample.name == "witnessverify_last_success_timestamp_seconds":
+                    out["last_success"][sample.labels["chain"]] = sample.value
+        return out
+
+    def carry_over(self, doc: Optional[dict]) -> None:
+        """Start from the previous pass's counters (`carried`), so a pass with nothing due keeps
+        every series and a counter only grows; none (or unreadable) starts at 0, a counter reset."""
+        names = self._counters()
+        try:
+            for name, labels, value in (doc or {}).get("counters", []):
+                if name in names and value > 0:
+                    names[name].labels(**labels).inc(value)
+            for chain, value in (doc or {}).get("last_success", {}).items():
+                self.last_success.labels(chain).set(value)
+        except (TypeError, ValueError, AttributeError) as exc:
+            log.warning("the metrics carried from the last pass are unreadable, counters start at 0: %s", exc)
 
     def write_textfile(self, path: str) -> None:
         """For node_exporter's textfile collector (cron mode): written atomically."""
