@@ -203,7 +203,7 @@ class Progress:
     def __init__(self, total: Optional[int], stream=sys.stderr) -> None:
         self.total, self.stream = total, stream
         self.started = time.monotonic()
-        self.done = self.gas = self.bad = 0
+        self.done = self.gas = self.bad = self.unreadable = 0
         self.last = self.started  # the first line after one interval, not at the first block
         self.tty = hasattr(stream, "isatty") and stream.isatty()
 
@@ -211,6 +211,8 @@ class Progress:
         self.done += 1
         self.gas += result.get("gasUsed") or 0
         self.bad += result.get("verdict") != "VALID"
+        # an input that named no block (a missing or unreadable file)
+        self.unreadable += not (result.get("block") or {}).get("hash") and result.get("verdict") == "ERROR"
         now = time.monotonic()
         if now - self.last >= (0.2 if self.tty else 5.0):
             self.last = now
@@ -218,9 +220,14 @@ class Progress:
 
     def line(self) -> str:
         t = max(time.monotonic() - self.started, 1e-9)
+        blocks = self.done - self.unreadable
         of = f"/{self.total}" if self.total else ""
-        return (f"audit: {self.done}{of} blocks, {self.done / t:.2f} blocks/s, {self.gas / t / 1e6:.2f} Mgas/s, "
-                f"{self.bad} not VALID, {t:.1f}s")
+        eta = ""
+        if self.total and 0 < self.done < self.total:
+            eta = f", ETA {(self.total - self.done) * t / self.done:.0f}s"
+        unread = f", {self.unreadable} unreadable input(s)" if self.unreadable else ""
+        return (f"audit: {blocks}{of} block(s){unread}, {blocks / t:.2f} blocks/s, {self.gas / t / 1e6:.2f} Mgas/s, "
+                f"{self.bad} not VALID, {t:.1f}s{eta}")
 
     def show(self, final: bool = False) -> None:
         end = "\n" if final or not self.tty else ""

@@ -439,10 +439,10 @@ def test_watch_cli_stops_cleanly_on_sigterm(tmp_path, anvil):
     time.sleep(2.5)
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=60)
-    assert p.returncode == 0 and "stopping" in err and "Traceback" not in err
+    assert p.returncode == 143 and "stopping" in err and "Traceback" not in err  # 128 + SIGTERM
     bad = subprocess.run(_cli("watch", "--rpc", f"a={anvil.url}", "--every", "2", "--all"), capture_output=True,
                          text=True, timeout=60)
-    assert bad.returncode == 4 and "choose one of" in bad.stdout
+    assert bad.returncode == 2 and "choose one of" in bad.stderr  # a usage error
 
 
 # -- the status page in a real browser ----------------------------------------------------------

@@ -12,6 +12,8 @@ def dev_chain(fork: str, chain_id: int = DEV_CHAIN_ID) -> ChainConfig:
     """An Anvil-style dev chain: every fork up to `fork` active from genesis. `op-<fork>` (for
     `anvil --optimism`) is an OP Stack chain with every OP fork up to it from genesis."""
     fork = fork.lower()
+    if fork not in FORK_ORDER and fork in OP_FORK_ORDER[1:]:  # `anvil --optimism` reports "jovian"
+        fork = "op-" + fork
     if fork.startswith("op-") and fork[3:] in OP_FORK_ORDER[1:]:
         line = OP_FORK_ORDER[1: OP_FORK_ORDER.index(fork[3:]) + 1]
         return ChainConfig(

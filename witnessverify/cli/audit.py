@@ -9,14 +9,14 @@ import click
 from ..errors import InputError
 from ..verdicts import exit_code
 from .main import DEFAULT_WITNESSES, main
-from .options import CHAIN_NAMES, clients_from, headers_from, rpc_pairs
+from .options import CHAIN_NAMES, chain_option, endpoints
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Verifications per block; the best is kept.")
-@click.option("--chain", help=f"Chain name ({CHAIN_NAMES}); default: each input's.")
+@click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}); default: each input's.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per block.")
 def bench(paths, rounds, chain, as_json) -> None:
     """Measure each block (default: the bundled witnesses/): gas, CPU and wall seconds, Mgas/s,
@@ -54,7 +54,7 @@ def bench(paths, rounds, chain, as_json) -> None:
 @click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that node.")
 @click.option("--from", "start", type=click.IntRange(min=0), help="First block of the range (with --rpc).")
 @click.option("--to", "end", type=click.IntRange(min=0), help="Last block of the range (with --rpc).")
-@click.option("--chain", help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: each block's.")
+@click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: each block's.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes on this machine (default: its cores).")
 @click.option("--scheduler", help="Run on a Dask distributed cluster: tcp://HOST:PORT of its scheduler.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Write results to this history; skip blocks already there.")
@@ -103,7 +103,7 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
     if rpcs:
         from ..tiebreak.chainvote import dev_chain_of, majority_chain_id
 
-        clients = clients_from(rpc_pairs(rpcs, "--rpc"), headers_from(rpc_headers), timeout, rps, "--rpc")
+        clients, _ = endpoints(rpcs, (), rpc_headers, timeout, rps)
         hint = majority_chain_id(clients)
         chain = dev_chain_of(clients, chain, hint, notes)  # an Anvil-style dev chain names its fork
         jobs = au.jobs_from_rpc(clients, start, end, hint, skip, notes)

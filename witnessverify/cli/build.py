@@ -8,12 +8,12 @@ import click
 
 from ..errors import InputError
 from .main import main
-from .options import CHAIN_NAMES
+from .options import CHAIN_NAMES, chain_option
 
 
 @main.command()
 @click.argument("path", type=click.Path())
-@click.option("--chain", help=f"Chain name ({CHAIN_NAMES}); default: the fixture's rollup_config.")
+@click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}); default: the fixture's rollup_config.")
 @click.option("--rollup-config", type=click.Path(), help="op-node rollup config JSON of the chain.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 def build(path, chain, rollup_config, as_json) -> None:

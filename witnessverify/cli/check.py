@@ -7,14 +7,14 @@ import sys
 import click
 
 from .main import main
-from .options import CHAIN_NAMES, check_urls, clients_from, headers_from, hex32, rpc_pairs
+from .options import CHAIN_NAMES, chain_option, endpoints, hex32
 
 
 @main.command()
 @click.argument("block")
 @click.option("--rpc", "rpcs", multiple=True, required=True, help="NAME=URL of a client (repeat).")
 @click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that client.")
-@click.option("--chain", help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId.")
+@click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId.")
 @click.option("--witness-from", help="Ask this client for the witness first.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write the bundle and the claims here.")
 @click.option("--json", "as_json", is_flag=True)
@@ -36,22 +36,13 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
     from ..tiebreak import human as check_human
     from ..tiebreak import to_json as check_json
 
-    urls = rpc_pairs(rpcs, "--rpc")
-    rollup_urls = rpc_pairs(rollup_rpcs, "--rollup-rpc")
-    check_urls(urls, "--rpc")
-    check_urls(rollup_urls, "--rollup-rpc")
-    if set(urls) & set(rollup_urls):
-        raise click.BadParameter(f"a name given to both --rpc and --rollup-rpc: {', '.join(set(urls) & set(rollup_urls))}",
-                                 param_hint="--rollup-rpc")
-    headers = headers_from(rpc_headers)
+    clients, rollup_nodes = endpoints(rpcs, rollup_rpcs, rpc_headers, timeout, rps, witness_from)
     if block not in ("latest", "safe", "finalized"):
         try:
             int(block, 0)
         except ValueError:
             if not (block.startswith("0x") and len(block) == 66):
                 raise click.BadParameter("a number, a 32-byte hash, or latest/safe/finalized", param_hint="BLOCK")
-    clients = clients_from(urls, headers, timeout, rps, "--rpc")
-    rollup_nodes = clients_from(rollup_urls, headers, timeout, rps, "--rollup-rpc")
     report = run_check(block, clients, chain, witness_from, save_dir, rollup_nodes, output_root)
     if as_json:
         import json

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -21,13 +23,40 @@ def internal_error_line(exc: BaseException) -> str:
     return f"INTERNAL_ERROR {type(exc).__name__}: {text}{where} — a bug in witnessverify; please report it"
 
 
+# a command stopped by a signal exits as shells and systemd expect: 128 + the signal's number
+EXIT_SIGINT = 128 + signal.SIGINT
+EXIT_SIGTERM = 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM reached a command that has no handler of its own (watch has one: it finishes the
+    block in hand)."""
+
+
+def _on_sigterm(main_pid: int):
+    def handler(signum, frame):
+        if os.getpid() != main_pid:  # a forked pool worker: die of the signal, quietly
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated()
+    return handler
+
+
 class _Guarded(click.Group):
-    """Every command: an unexpected exception is a one-line INTERNAL_ERROR and exit 5."""
+    """Every command: an unexpected exception is a one-line INTERNAL_ERROR and exit 5; Ctrl-C
+    is "interrupted", exit 130; SIGTERM "terminated", exit 143 (never a traceback)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_SIGINT)
+        except Terminated:
+            click.echo("terminated", err=True)
+            sys.exit(EXIT_SIGTERM)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except RecursionError as exc:
             click.echo(f"ERROR input nested too deeply to read ({exc})")
@@ -41,6 +70,10 @@ class _Guarded(click.Group):
 @click.version_option(package_name="witnessverify")
 def main() -> None:
     """Re-execute blocks statelessly from their execution witness and judge their headers."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
     from ..interpreter import environment_problem
 
     problem = environment_problem()

@@ -14,7 +14,7 @@ from ..report import human, json_line
 from ..safeparse import read_json_file
 from ..verdicts import exit_code
 from .main import DEFAULT_WITNESSES, main
-from .options import CHAIN_NAMES, hex32, root_option
+from .options import CHAIN_NAMES, hex32, root_option, chain_option
 
 
 def _replay(folder: str, as_json: bool) -> int:
@@ -37,7 +37,7 @@ def _replay(folder: str, as_json: bool) -> int:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(sources.FORMATS), help="Force the input format.")
-@click.option("--chain", help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: the input's chain id, "
+@click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: the input's chain id, "
               "else the chain its transactions are signed for.")
 @click.option("--parent-state-root", callback=root_option, help="Pre-state root, for inputs without a parent header.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per block (JSON Lines).")

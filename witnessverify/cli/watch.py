@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..verdicts import Overall
 from ..timespec import parse_since
 from .main import main
-from .options import CHAIN_NAMES, clients_from, headers_from, rpc_pairs
+from .options import CHAIN_NAMES, chain_option, endpoints
 
 
 def _watch_options(f):
@@ -22,7 +23,7 @@ def _watch_options(f):
         click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that client."),
         click.option("--rollup-rpc", "rollup_rpcs", multiple=True, help="NAME=URL of a rollup node whose output roots "
                      "are judged too (OP Stack; repeat)."),
-        click.option("--chain", help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId."),
+        click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId."),
         click.option("--every", type=int, help="Judge every Nth block (numbers divisible by N)."),
         click.option("--sample", help="Judge a seeded random sample of K blocks per hour, e.g. 60/hour."),
         click.option("--all", "all_blocks", is_flag=True, help="Judge every block (the default)."),
@@ -67,14 +68,14 @@ def _watcher(o: dict, mode: str):
     from ..watch.schedule import Schedule
 
     logs.setup(o["log_format"], o["log_level"])
-    headers = headers_from(o["rpc_headers"])
-    urls, rollup_urls = rpc_pairs(o["rpcs"], "--rpc"), rpc_pairs(o["rollup_rpcs"], "--rollup-rpc")
-    clients = clients_from(urls, headers, o["timeout"], o["rps"], "--rpc")
-    rollup = clients_from(rollup_urls, headers, o["timeout"], o["rps"], "--rollup-rpc")
+    clients, rollup = endpoints(o["rpcs"], o["rollup_rpcs"], o["rpc_headers"], o["timeout"], o["rps"])
     if o["webhook"] and not o["webhook"].startswith(("http://", "https://")):
         raise click.BadParameter("the URL must start with http:// or https://", param_hint="--webhook")
     try:
         schedule = Schedule.parse(o["every"], o["sample"], o["all_blocks"], o["seed"])
+    except InputError as exc:  # a usage error, found before any request
+        raise click.UsageError(str(exc)) from None
+    try:
         return build(clients, rollup, o["db"], schedule, mode, o["chain"], o["follow"], o["lag"], o["webhook"],
                      o["alert_after"], o["alert_interval"], o["save_dir"], o["start"], o["stall_after"],
                      o["webhook_format"])
@@ -124,7 +125,8 @@ def spot_check(textfile, **o) -> None:
 @main.command()
 @click.option("--db", type=click.Path(dir_okay=False), help="History database (default as for watch).")
 @click.option("--since", help="Only checks since: a unix time, an ISO date/time (UTC), or an age like 90m, 6h, 7d.")
-@click.option("--verdict", "overall", help="Only this overall answer (AGREE, SPLIT, INCONCLUSIVE, NO_SOURCE, …).")
+@click.option("--verdict", "overall", type=click.Choice([str(w) for w in Overall], case_sensitive=False),
+              help="Only this overall answer (any case).")
 @click.option("--client", help="Only checks in which this client (or rollup node) was judged.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many (newest).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per check.")
@@ -135,20 +137,23 @@ def history(db, since, overall, client, limit, as_json, export) -> None:
 
     from ..store import History, default_path
 
-    path = Path(db) if db else default_path()
-    if not path.exists():
-        click.echo(f"ERROR {path}: no history database here")
+    def fail(message: str) -> None:  # one line; a JSON object with --json, as every other answer
+        click.echo(json.dumps({"error": message, "exit": 4}) if as_json else f"ERROR {message}")
         sys.exit(4)
+
     try:
         since_t = parse_since(since)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
+    path = Path(db) if db else default_path()
+    if not path.exists():
+        fail(f"{path}: no history database here")
+    overall = overall.upper() if overall else None
     try:
         with History(path, readonly=True) as h:
             rows = list(h.query(since=since_t, overall=overall, client=client, limit=limit, newest_first=True))
     except InputError as exc:
-        click.echo(f"ERROR {exc}")
-        sys.exit(4)
+        fail(str(exc))
     rows.reverse()
     if export:
         with open(export, "w") as f:

@@ -187,7 +187,9 @@ def to_json(r: CheckReport) -> dict[str, Any]:
 def human(r: CheckReport) -> str:
     import json
 
-    lines = [f"{r.overall:<13} block #{r.block_number} 0x{r.block_hash.hex() if r.block_hash else '?'}"]
+    block = " ".join(x for x in (f"#{r.block_number}" if r.block_number is not None else "",
+                                 f"0x{r.block_hash.hex()}" if r.block_hash else "") if x)
+    lines = [f"{r.overall:<13} block {block}" if block else f"{r.overall:<13} no block"]
     if r.reason:
         lines.append(f"{'':<13} {r.reason}")
     if r.outcome is not None:
