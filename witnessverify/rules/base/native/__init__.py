@@ -1,0 +1,15 @@
+"""Base's native stateful precompiles (Beryl on), as base-reth-node defines them in
+base/base `crates/common/precompiles/` and `crates/common/precompile-storage/` (read at
+commit 84ef08becd309c7a386230d195efa2c59a80fbc4 through github.com/katiecoin/base).
+
+One module per concern, named as there:
+  abi.py         the strict ABI codec the dispatchers need (alloy `abi_decode_validate`)
+  host.py        what a precompile may do to the state (SLOAD, SSTORE, LOG, set_code), metered
+                 as `EvmPrecompileStorageProvider` meters it, with the revert kinds
+  slots.py       storage slot derivation (ERC-7201 roots, mappings)
+  activation.py  the ActivationRegistry (0x8453…01): feature flags, the Beryl static admin
+  policy.py      the PolicyRegistry (0x8453…02), V1 (Beryl)
+
+The logic is proven against base/base's golden tests (tests/unit/rules/test_base_native.py,
+vectors in tests/vectors/base/). What is not implemented yet raises Unsupported by name.
+"""

@@ -1,0 +1,143 @@
+"""The ActivationRegistry (0x8453000000000000000000000000000000000001, Beryl on): feature
+flags that gate the B20 factory and the PolicyRegistry's writes (base/base
+`precompiles/src/activation/`).
+
+Storage (ERC-7201 "base.activation_registry"): features: mapping(bytes32 => bool) at +0,
+admin at +1. At Beryl the admin is the chain's configured address (static); from Cobalt it is
+the stored one, a stored 0 falling back to the configured address, and `setAdmin` exists. The
+registry takes no NonPayable check: value sent to it stays there.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from eth_hash.auto import keccak
+
+from ....errors import Unsupported
+from . import abi
+from .errors import error, selector, topic
+from .host import CALLDATA_WORD_GAS, NATIVE_CODE, Host, Revert, words
+from .slots import erc7201, mapping
+
+ADDRESS = bytes.fromhex("8453000000000000000000000000000000000001")
+ROOT = erc7201("base.activation_registry")
+FEATURES, ADMIN = ROOT, ROOT + 1
+
+FEATURE_POLICY_REGISTRY = keccak(b"base.policy_registry")
+FEATURE_B20_ASSET = keccak(b"base.b20_asset")
+FEATURE_B20_STABLECOIN = keccak(b"base.b20_stablecoin")
+
+# the chain-config activation admin (base/base crates/common/chains/src/config.rs)
+CONFIGURED_ADMIN = {
+    8453: bytes.fromhex("cE3a3bEE7E72E2A24079f3c0Cb3b97740ED425A9"),
+    84532: bytes.fromhex("5F43072722f59964d886CBb507F6a85ca0759D42"),
+    763360: bytes.fromhex("F5969A85a555671EeD766C4ff0C61426AA626b11"),
+}
+
+IS_ACTIVATED = selector("isActivated(bytes32)")
+CHECK_ACTIVATED = selector("checkActivated(bytes32)")
+ADMIN_OF = selector("admin()")
+SET_ADMIN = selector("setAdmin(address)")
+ACTIVATE = selector("activate(bytes32)")
+DEACTIVATE = selector("deactivate(bytes32)")
+ARGS = {IS_ACTIVATED: ["bytes32"], CHECK_ACTIVATED: ["bytes32"], ADMIN_OF: [], SET_ADMIN: ["address"],
+        ACTIVATE: ["bytes32"], DEACTIVATE: ["bytes32"]}
+
+
+def feature_slot(feature: bytes) -> int:
+    return mapping(FEATURES, feature)
+
+
+def is_activated(host: Host, feature: bytes) -> bool:
+    """One SLOAD of the registry's flag (how the factory and the PolicyRegistry read it)."""
+    return host.sload(feature_slot(feature), ADDRESS) != 0
+
+
+def ensure_activated(host: Host, feature: bytes) -> None:
+    if not is_activated(host, feature):
+        raise error("FeatureNotActivated(bytes32)", feature)
+
+
+class Registry:
+    """One call's view of the registry's admin rule: `configured` is the chain's admin (None
+    where the chain has none), `state_backed` from Cobalt."""
+
+    def __init__(self, host: Host, configured: Optional[bytes], state_backed: bool) -> None:
+        self.host, self.configured, self.state_backed = host, configured, state_backed
+
+    def admin(self) -> bytes:
+        if self.state_backed:
+            stored = self.host.sload(ADMIN) & ((1 << 160) - 1)
+            if stored:
+                return stored.to_bytes(20, "big")
+        return self.configured or bytes(20)
+
+    def _require_admin(self) -> None:
+        caller = self.host.caller
+        if caller == bytes(20):
+            raise error("Unauthorized(address)", caller)
+        admin = self.admin()  # one SLOAD in state mode
+        if admin == bytes(20) or caller != admin:
+            raise error("Unauthorized(address)", caller)
+
+    def _writable(self) -> None:
+        if self.host.is_static:
+            raise error("StaticCallNotAllowed()")
+
+    def activate(self, feature: bytes) -> None:
+        self._writable()
+        self._require_admin()
+        if self.host.sload(feature_slot(feature)):
+            raise error("AlreadyActivated(bytes32)", feature)
+        self.host.set_code(NATIVE_CODE)
+        self.host.sstore(feature_slot(feature), 1)
+        self.host.emit([topic("FeatureActivated(bytes32,address)"), feature, abi.address_word(self.host.caller)])
+
+    def deactivate(self, feature: bytes) -> None:
+        self._writable()
+        self._require_admin()
+        if not self.host.sload(feature_slot(feature)):
+            raise error("FeatureNotActivated(bytes32)", feature)
+        self.host.sstore(feature_slot(feature), 0)
+        self.host.emit([topic("FeatureDeactivated(bytes32,address)"), feature, abi.address_word(self.host.caller)])
+
+    def set_admin(self, new: bytes) -> None:
+        self._writable()
+        if not self.state_backed:
+            raise error("AdminStorageNotEnabled()")
+        if new == bytes(20):
+            raise error("ZeroAdminAddress()")
+        self._require_admin()
+        self.host.set_code(NATIVE_CODE)
+        self.host.sstore(ADMIN, int.from_bytes(new, "big"))
+        caller = abi.address_word(self.host.caller)
+        self.host.emit([topic("AdminChanged(address,address,address)"), caller, abi.address_word(new), caller])
+
+
+def dispatch(host: Host, calldata: bytes, configured: Optional[bytes], cobalt: bool) -> bytes:
+    """The registry's answer to `calldata` (raises Revert / OutOfGas)."""
+    host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
+    if not cobalt and calldata[:4] == SET_ADMIN:
+        raise Revert(SET_ADMIN)  # not a function before Cobalt: the pre-Cobalt bytes kept
+    if len(calldata) < 4:
+        raise Revert(bytes(4))
+    sel = calldata[:4]
+    if sel not in ARGS:
+        raise Revert(sel)
+    try:
+        args = abi.decode(ARGS[sel], calldata[4:])
+    except abi.NonCanonical as exc:
+        raise Unsupported(f"ActivationRegistry: calldata that is not canonical ABI ({exc}): alloy's decoder "
+                          f"error text is not implemented") from None
+    registry = Registry(host, configured, cobalt)
+    if sel == IS_ACTIVATED:
+        return abi.encode(["bool"], [is_activated(host, args[0])])
+    if sel == CHECK_ACTIVATED:
+        ensure_activated(host, args[0])
+        return b""
+    if sel == ADMIN_OF:
+        return abi.address_word(registry.admin())
+    {ACTIVATE: registry.activate, DEACTIVATE: registry.deactivate, SET_ADMIN: registry.set_admin}[sel](args[0])
+    return b""
+
