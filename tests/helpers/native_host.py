@@ -28,12 +28,20 @@ class MemoryState:
         self.storage, self.code, self.logs = saved
 
     def storage_hash(self, address: bytes) -> bytes:
-        """The goldens' `hash_state`: the address's events (topics, then data), then its storage
-        sorted by slot, as (slot, value) words."""
+        """b20_policy_v1_golden's `hash_state`: the address's events (topics, then data), then
+        its storage sorted by slot, as (slot, value) words."""
         buf = b"".join(b"".join(t) + d for a, t, d in self.logs if a == address)
         for (a, slot), value in sorted(self.storage.items()):
             if a == address:
                 buf += slot.to_bytes(32, "big") + value.to_bytes(32, "big")
+        return keccak(buf)
+
+    def storage_hash_of(self, addresses: list[bytes]) -> bytes:
+        """b20_factory_v1_golden's `hash_state`: the events of each address in turn, then the
+        storage of all of them sorted by (address, slot, value), as address ‖ slot ‖ value."""
+        buf = b"".join(b"".join(t) + d for address in addresses for a, t, d in self.logs if a == address)
+        for (a, slot), value in sorted(((a, s), v) for (a, s), v in self.storage.items() if a in addresses):
+            buf += a + slot.to_bytes(32, "big") + value.to_bytes(32, "big")
         return keccak(buf)
 
 
@@ -54,6 +62,11 @@ class MemoryHost(Host):
     def _warm_slot(self, address, slot):
         was = (address, slot) in self.warm
         self.warm.add((address, slot))
+        return was
+
+    def _warm_account(self, address):
+        was = address in self.warm
+        self.warm.add(address)
         return was
 
     def _code_hash(self, address):

@@ -128,14 +128,21 @@ class Host:
         self.charge(WARM_READ + (COLD_SLOAD if cold else 0) + dynamic)
         self.refund += sstore_refund(original, present, new)
 
-    def emit(self, topics: list[bytes], data: bytes = b"") -> None:
+    def emit(self, topics: list[bytes], data: bytes = b"", address: Optional[bytes] = None) -> None:
         if self.is_static:
             raise StaticViolation()
         self.charge(375 + 375 * len(topics) + 8 * len(data))
-        self._log(self.address, topics, data)
+        self._log(address or self.address, topics, data)
 
-    def code_hash(self, address: bytes) -> bytes:
-        return self._code_hash(address)
+    def _warm_account(self, address: bytes) -> bool:
+        """Mark the account warm; whether it was warm already."""
+        raise NotImplementedError
+
+    def account_code_hash(self, address: bytes) -> bytes:
+        """`with_account_info`: the account's code hash, 100 gas, +2500 cold."""
+        code_hash = self._code_hash(address)
+        self.charge(WARM_READ + (0 if self._warm_account(address) else 2500))
+        return code_hash
 
     def set_code(self, code: bytes, address: Optional[bytes] = None) -> None:
         address = address or self.address

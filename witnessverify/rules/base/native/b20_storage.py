@@ -1,0 +1,48 @@
+"""Where a B20 token keeps its state (base/base `precompiles/src/common/core_storage.rs`,
+`b20_asset/storage.rs`, `b20_stablecoin/storage.rs`; strings as precompile-storage
+`types/bytes_like.rs` stores them), and what the factory writes when it creates one.
+
+Three ERC-7201 namespaces: "base.b20" (the core every token has: name +0, symbol +1,
+contract URI +2, total supply +3, balances +4, allowances +5, roles +6, role admins +7, admin
+count +8, transfer policy ids +9, mint receiver policy +10, paused +11, supply cap +12,
+nonces +13, seize policy ids +14), "base.b20.asset" (decimals +0, multiplier +1, ...) and
+"base.b20.stablecoin" (currency +0; its decimals are the constant 6).
+"""
+
+from __future__ import annotations
+
+from eth_hash.auto import keccak
+
+from .host import Host
+from .slots import erc7201, nested
+
+B20_ROOT = erc7201("base.b20")
+ASSET_ROOT = erc7201("base.b20.asset")
+STABLECOIN_ROOT = erc7201("base.b20.stablecoin")
+
+NAME, SYMBOL, TOTAL_SUPPLY, BALANCES = B20_ROOT, B20_ROOT + 1, B20_ROOT + 3, B20_ROOT + 4
+ROLES, ADMIN_COUNT, SUPPLY_CAP = B20_ROOT + 6, B20_ROOT + 8, B20_ROOT + 12
+DECIMALS, MULTIPLIER = ASSET_ROOT, ASSET_ROOT + 1
+CURRENCY = STABLECOIN_ROOT
+
+DEFAULT_ADMIN_ROLE = bytes(32)
+MAX_SUPPLY_CAP = (1 << 128) - 1
+INITIAL_MULTIPLIER = 0  # stored as 0; reads take 0 as 1e18 (WAD)
+STABLECOIN_DECIMALS = 6
+
+
+def store_string(host: Host, slot: int, text: str, token: bytes) -> None:
+    """Solidity's layout: up to 31 bytes in the slot itself (low byte 2·len), longer ones as
+    2·len+1 with the data from keccak(slot) on (the Legacy storage feature: Beryl)."""
+    raw = text.encode()
+    if len(raw) <= 31:
+        host.sstore(slot, int.from_bytes(raw.ljust(31, b"\0") + bytes([2 * len(raw)]), "big"), token)
+        return
+    host.sstore(slot, 2 * len(raw) + 1, token)
+    data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+    for i in range(0, len(raw), 32):
+        host.sstore(data + i // 32, int.from_bytes(raw[i:i + 32].ljust(32, b"\0"), "big"), token)
+
+
+def role_slot(role: bytes, account: bytes) -> int:
+    return nested(ROLES, role, account)

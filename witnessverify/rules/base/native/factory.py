@@ -1,0 +1,152 @@
+"""The B20 factory (0xB20F000000000000000000000000000000000000, Beryl on; base/base
+`precompiles/src/b20_factory/`: dispatch.rs, logic/v1.rs, variant.rs). It keeps no storage
+of its own.
+
+A token's address is 0xb2 ‖ 00×9 ‖ variant ‖ the first 9 bytes of keccak256(abi.encode(
+msg.sender, salt)) (no counter, no nonce; the variant is not hashed). Creating it sets the
+1-byte code 0xEF there, writes the token's initial storage, emits B20Created at the factory
+and, for a non-zero initial admin, grants it DEFAULT_ADMIN_ROLE (RoleGranted at the token).
+
+Implemented: Beryl's factory V1 without init calls. Init calls run token logic (B20 Asset and
+Stablecoin V1), which is not implemented: a create that reaches them is Unsupported, as is
+the factory at Cobalt and any input whose alloy decoder text would be the revert data.
+"""
+
+from __future__ import annotations
+
+from ....chains import l2_at_least
+from ....errors import Unsupported
+from . import abi, b20_storage as store
+from .activation import FEATURE_B20_ASSET, FEATURE_B20_STABLECOIN, ensure_activated
+from .errors import error, selector, topic
+from .host import CALLDATA_WORD_GAS, EMPTY_CODE_HASH, NATIVE_CODE, Host, Revert, words
+
+ADDRESS = bytes.fromhex("b20f000000000000000000000000000000000000")
+ASSET, STABLECOIN = 0, 1
+FEATURES = {ASSET: FEATURE_B20_ASSET, STABLECOIN: FEATURE_B20_STABLECOIN}
+PARAMS = {ASSET: "(uint8,string,string,address,uint8)", STABLECOIN: "(uint8,string,string,address,string)"}
+NATIVE_CODE_HASH = bytes.fromhex("309b8896ee4c1ff7ec1966155373dee42663b6b40c3fedc70ba501684848d2a3")
+
+CREATE = selector("createB20(uint8,bytes32,bytes,bytes[])")
+GET_ADDRESS = selector("getB20Address(uint8,address,bytes32)")
+IS_B20 = selector("isB20(address)")
+IS_INITIALIZED = selector("isB20Initialized(address)")
+ARGS = {CREATE: ["uint8", "bytes32", "bytes", "bytes[]"], GET_ADDRESS: ["uint8", "address", "bytes32"],
+        IS_B20: ["address"], IS_INITIALIZED: ["address"]}
+
+B20_CREATED = topic("B20Created(address,uint8,string,string,uint8,bytes)")
+ROLE_GRANTED = topic("RoleGranted(bytes32,address,address)")
+
+
+def token_address(variant: int, address_hash: bytes) -> bytes:
+    return b"\xb2" + bytes(9) + bytes([variant]) + address_hash[:9]
+
+
+def is_b20(token: bytes) -> bool:
+    """The B20 prefix, for any variant byte (variant.rs `is_b20_prefix`)."""
+    return token[0] == 0xB2 and token[1:10] == bytes(9)
+
+
+def _address_hash(host: Host, sender: bytes, salt: bytes) -> bytes:
+    return host.metered_keccak(abi.encode(["address", "bytes32"], [sender, salt]))
+
+
+def _validate(variant: int, params: tuple) -> None:
+    version = params[0]
+    if version != 1:
+        raise error("UnsupportedVersion(uint8,uint8)", version, variant)
+    if variant == ASSET and not 6 <= params[4] <= 18:
+        raise error("InvalidDecimals(uint8)", params[4])
+
+
+def _initialize(host: Host, token: bytes, variant: int, params: tuple) -> None:
+    """The token's initial storage (b20_asset/storage.rs, b20_stablecoin/storage.rs)."""
+    _, name, symbol, _, extra = params
+    if variant == STABLECOIN:
+        if not extra:
+            raise error("MissingRequiredField(string)", "currency")
+        if any(not "A" <= ch <= "Z" for ch in extra):  # A–Z only: no ISO 4217 list in the code
+            raise error("InvalidCurrency(string)", extra)
+    store.store_string(host, store.NAME, name, token)
+    store.store_string(host, store.SYMBOL, symbol, token)
+    host.sstore(store.SUPPLY_CAP, store.MAX_SUPPLY_CAP, token)
+    if variant == ASSET:
+        host.sstore(store.DECIMALS, extra, token)
+        host.sstore(store.MULTIPLIER, store.INITIAL_MULTIPLIER, token)
+    else:
+        store.store_string(host, store.CURRENCY, extra, token)
+
+
+def _created_event(host: Host, token: bytes, variant: int, params: tuple) -> None:
+    _, name, symbol, _, extra = params
+    if variant == ASSET:
+        decimals, variant_params = extra, b""
+    else:
+        decimals, variant_params = store.STABLECOIN_DECIMALS, abi.encode(["(uint8,string)"], [(1, extra)])
+    host.emit([B20_CREATED, abi.address_word(token), abi.word(variant)],
+              abi.encode(["string", "string", "uint8", "bytes"], [name, symbol, decimals, variant_params]))
+
+
+def _grant_admin(host: Host, token: bytes, admin: bytes) -> None:
+    """`grant_role_unchecked(DEFAULT_ADMIN_ROLE, admin, sender = the factory)`."""
+    slot = store.role_slot(store.DEFAULT_ADMIN_ROLE, admin)
+    if host.sload(slot, token):
+        return
+    host.sstore(slot, 1, token)
+    host.sstore(store.ADMIN_COUNT, host.sload(store.ADMIN_COUNT, token) + 1, token)
+    host.emit([ROLE_GRANTED, store.DEFAULT_ADMIN_ROLE, abi.address_word(admin), abi.address_word(ADDRESS)],
+              address=token)  # the token's event
+
+
+def create(host: Host, variant: int, salt: bytes, params_data: bytes, init_calls: list[bytes]) -> bytes:
+    address_hash = _address_hash(host, host.caller, salt)
+    ensure_activated(host, FEATURES[variant])
+    try:
+        (params,) = abi.decode([PARAMS[variant]], params_data)
+    except abi.NonCanonical as exc:
+        raise Unsupported(f"B20 factory createB20: params that do not decode ({exc}); the revert carries "
+                          f"alloy's decoder text, not implemented") from None
+    _validate(variant, params)
+    token = token_address(variant, address_hash)
+    if host.account_code_hash(token) != EMPTY_CODE_HASH:
+        raise error("TokenAlreadyExists(address)", token)
+    host.set_code(NATIVE_CODE, token)
+    _initialize(host, token, variant, params)
+    _created_event(host, token, variant, params)
+    if params[3] != bytes(20):
+        _grant_admin(host, token, params[3])
+    if init_calls:
+        raise Unsupported(f"B20 factory createB20 with {len(init_calls)} init call(s): they run B20 token "
+                          f"logic, which is not implemented")
+    return abi.address_word(token)
+
+
+def dispatch(host: Host, calldata: bytes, fork) -> bytes:
+    """The factory's answer to `calldata` at `fork` (dispatch.rs; raises Revert / OutOfGas)."""
+    if host.value:
+        raise error("NonPayable()")
+    host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
+    if not l2_at_least(fork, "beryl"):
+        raise Revert(b"")
+    if l2_at_least(fork, "cobalt"):
+        raise Unsupported("the B20 factory at Cobalt (its V2 token pieces and storage features) is not implemented")
+    if len(calldata) < 4:
+        raise Revert(bytes(4))
+    sel = calldata[:4]
+    if sel not in ARGS:
+        raise Revert(sel)
+    try:
+        args = abi.decode(ARGS[sel], calldata[4:])
+        if sel in (CREATE, GET_ADDRESS) and args[0] > STABLECOIN:
+            raise abi.NonCanonical("B20Variant out of range")
+    except abi.NonCanonical as exc:
+        raise Unsupported(f"B20 factory: calldata that does not decode ({exc}); the revert carries alloy's "
+                          f"decoder text, not implemented") from None
+    if sel == CREATE:
+        return create(host, *args)
+    if sel == GET_ADDRESS:
+        return abi.address_word(token_address(args[0], _address_hash(host, args[1], args[2])))
+    if sel == IS_B20:
+        return abi.word(1 if is_b20(args[0]) else 0)
+    token = args[0]
+    return abi.word(1 if is_b20(token) and host.account_code_hash(token) == NATIVE_CODE_HASH else 0)
