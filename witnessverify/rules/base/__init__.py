@@ -6,6 +6,7 @@
   Beryl   native stateful precompiles (B20 tokens and factory, PolicyRegistry,
           ActivationRegistry) whose logic exists only in base-reth-node: `precompiles.py`
           names them, `beryl.py` refuses a block that calls one (UNSUPPORTED).
-  Cobalt  the NonceManager and TransactionContext precompiles, EIP-8130 transactions (moved to
-          Zenith by base/base PR #4924) and the activation block: refused (`cobalt.py`).
+  Cobalt  the NonceManager and TransactionContext precompiles and EIP-8130 transactions
+          (moved to Zenith by base/base PR #4924, with their system-account stub): refused
+          (`cobalt.py`); the activation block is judged as any other.
 """

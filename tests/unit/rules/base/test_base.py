@@ -194,14 +194,14 @@ def test_a_beryl_block_touching_none_of_them_is_judged_normally():
     assert out.fork == "base-cobalt" and out.verdict != "UNSUPPORTED"
 
 
-def test_the_cobalt_activation_block_is_unsupported():
+def test_the_cobalt_activation_block_is_judged_as_any_other():
+    """base/base PR #4924 moved the EIP-8130 system-account stub (the NonceManager's 0xEF code)
+    to Zenith: the first Cobalt block changes no state beyond its transactions, as L1 would."""
     code = asm(7, 0, "SSTORE", "STOP")
     case = Case(fork="osaka", alloc=base_alloc({CONTRACT: Acct(code=code)}), txs=[tx("osaka", 0, 0, CONTRACT)],
                 time=COBALT, parent_base_fee=0)  # the parent is 12 s earlier: before Cobalt
-    out = _judge(case)
-    assert out.verdict == "UNSUPPORTED" and "Cobalt activation block" in out.reason
-    out = _judge(dataclasses.replace(case, time=COBALT + 12))  # its parent is at the activation time
-    assert out.verdict != "UNSUPPORTED"
+    spec, out = assert_l2_executes_like_l1(case, BASE_1)
+    assert out.fork == "base-cobalt" and out.verdict != "UNSUPPORTED"
 
 
 @pytest.mark.parametrize("tx_type", [0x7B, 0x79])
