@@ -13,16 +13,20 @@ from __future__ import annotations
 
 from eth_hash.auto import keccak
 
+from ....errors import Unsupported
 from .host import Host
-from .slots import erc7201, nested
+from .slots import erc7201, mapping, nested
+
+__all__ = ["mapping", "nested"]
 
 B20_ROOT = erc7201("base.b20")
 ASSET_ROOT = erc7201("base.b20.asset")
 STABLECOIN_ROOT = erc7201("base.b20.stablecoin")
 
-NAME, SYMBOL, TOTAL_SUPPLY, BALANCES = B20_ROOT, B20_ROOT + 1, B20_ROOT + 3, B20_ROOT + 4
-ROLES, ADMIN_COUNT, SUPPLY_CAP = B20_ROOT + 6, B20_ROOT + 8, B20_ROOT + 12
-DECIMALS, MULTIPLIER = ASSET_ROOT, ASSET_ROOT + 1
+NAME, SYMBOL, CONTRACT_URI, TOTAL_SUPPLY = B20_ROOT, B20_ROOT + 1, B20_ROOT + 2, B20_ROOT + 3
+BALANCES, ALLOWANCES, ROLES, ROLE_ADMINS = B20_ROOT + 4, B20_ROOT + 5, B20_ROOT + 6, B20_ROOT + 7
+ADMIN_COUNT, PAUSED, SUPPLY_CAP, NONCES = B20_ROOT + 8, B20_ROOT + 11, B20_ROOT + 12, B20_ROOT + 13
+DECIMALS, MULTIPLIER, ANNOUNCEMENT_IDS, EXTRA_METADATA = ASSET_ROOT, ASSET_ROOT + 1, ASSET_ROOT + 2, ASSET_ROOT + 3
 CURRENCY = STABLECOIN_ROOT
 
 DEFAULT_ADMIN_ROLE = bytes(32)
@@ -42,6 +46,37 @@ def store_string(host: Host, slot: int, text: str, token: bytes) -> None:
     data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
     for i in range(0, len(raw), 32):
         host.sstore(data + i // 32, int.from_bytes(raw[i:i + 32].ljust(32, b"\0"), "big"), token)
+
+
+def delete_string(host: Host, slot: int, token: bytes) -> None:
+    """An empty value deletes the entry: the head, and a long string's data slots, zeroed."""
+    head = host.sload(slot, token)
+    if head & 1:
+        data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+        for i in range(((head - 1) // 2 + 31) // 32):
+            host.sstore(data + i, 0, token)
+    host.sstore(slot, 0, token)
+
+
+def load_string(host: Host, slot: int, token: bytes) -> str:
+    """A string stored as store_string stores it (one SLOAD, and one per 32 bytes when long)."""
+    head = host.sload(slot, token)
+    if head & 1 == 0:
+        n = (head & 0xFF) // 2
+        raw = head.to_bytes(32, "big")[:n]
+    else:
+        n = (head - 1) // 2
+        data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+        raw = b"".join(host.sload(data + i, token).to_bytes(32, "big") for i in range((n + 31) // 32))[:n]
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        raise Unsupported("a B20 string in storage that is not UTF-8 (base-reth-node: a fatal error)") from None
+
+
+def keyed_slot(base: int, key: str) -> int:
+    """A string-keyed mapping's slot: keccak256(bytes(key) ‖ base) (packed, not padded)."""
+    return int.from_bytes(keccak(key.encode() + base.to_bytes(32, "big")), "big")
 
 
 def role_slot(role: bytes, account: bytes) -> int:

@@ -17,9 +17,11 @@ from __future__ import annotations
 from ....chains import l2_at_least
 from ....errors import Unsupported
 from . import abi, b20_storage as store
+from .b20_asset import UndecodedCall, route_with, token_class
+from .policy import PolicyRegistryV1
 from .activation import FEATURE_B20_ASSET, FEATURE_B20_STABLECOIN, ensure_activated
 from .errors import error, selector, topic
-from .host import CALLDATA_WORD_GAS, EMPTY_CODE_HASH, NATIVE_CODE, Host, Revert, words
+from .host import CALLDATA_WORD_GAS, EMPTY_CODE_HASH, NATIVE_CODE, Host, Revert, StaticViolation, UnknownSelector, words
 
 ADDRESS = bytes.fromhex("b20f000000000000000000000000000000000000")
 ASSET, STABLECOIN = 0, 1
@@ -35,7 +37,6 @@ ARGS = {CREATE: ["uint8", "bytes32", "bytes", "bytes[]"], GET_ADDRESS: ["uint8",
         IS_B20: ["address"], IS_INITIALIZED: ["address"]}
 
 B20_CREATED = topic("B20Created(address,uint8,string,string,uint8,bytes)")
-ROLE_GRANTED = topic("RoleGranted(bytes32,address,address)")
 
 
 def token_address(variant: int, address_hash: bytes) -> bytes:
@@ -87,15 +88,27 @@ def _created_event(host: Host, token: bytes, variant: int, params: tuple) -> Non
               abi.encode(["string", "string", "uint8", "bytes"], [name, symbol, decimals, variant_params]))
 
 
-def _grant_admin(host: Host, token: bytes, admin: bytes) -> None:
-    """`grant_role_unchecked(DEFAULT_ADMIN_ROLE, admin, sender = the factory)`."""
-    slot = store.role_slot(store.DEFAULT_ADMIN_ROLE, admin)
-    if host.sload(slot, token):
-        return
-    host.sstore(slot, 1, token)
-    host.sstore(store.ADMIN_COUNT, host.sload(store.ADMIN_COUNT, token) + 1, token)
-    host.emit([ROLE_GRANTED, store.DEFAULT_ADMIN_ROLE, abi.address_word(admin), abi.address_word(ADDRESS)],
-              address=token)  # the token's event
+def _run_init_calls(host: Host, token: bytes, variant: int, params: tuple, init_calls: list[bytes]) -> None:
+    """Grant the initial admin, then run each init call as the factory, privileged, on token
+    logic V1 (logic/v1.rs :40-181). A typed revert passes on as it is, a system error too;
+    anything else (an empty revert, an unknown selector, undecodable calldata, a static write)
+    becomes InitCallFailed(index)."""
+    caller, host.caller = host.caller, ADDRESS
+    try:
+        logic = token_class(token)(host, PolicyRegistryV1(host), token, privileged=True)
+        if params[3] != bytes(20):
+            logic.grant_unchecked(store.DEFAULT_ADMIN_ROLE, params[3], ADDRESS)
+        for i, call in enumerate(init_calls):
+            try:
+                route_with(logic, call)
+            except (StaticViolation, UnknownSelector, UndecodedCall):
+                raise error("InitCallFailed(uint256)", i) from None
+            except Revert as exc:
+                if not exc.data:
+                    raise error("InitCallFailed(uint256)", i) from None
+                raise
+    finally:
+        host.caller = caller
 
 
 def create(host: Host, variant: int, salt: bytes, params_data: bytes, init_calls: list[bytes]) -> bytes:
@@ -113,11 +126,7 @@ def create(host: Host, variant: int, salt: bytes, params_data: bytes, init_calls
     host.set_code(NATIVE_CODE, token)
     _initialize(host, token, variant, params)
     _created_event(host, token, variant, params)
-    if params[3] != bytes(20):
-        _grant_admin(host, token, params[3])
-    if init_calls:
-        raise Unsupported(f"B20 factory createB20 with {len(init_calls)} init call(s): they run B20 token "
-                          f"logic, which is not implemented")
+    _run_init_calls(host, token, variant, params, init_calls)
     return abi.address_word(token)
 
 

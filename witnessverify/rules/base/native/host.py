@@ -44,6 +44,21 @@ class Revert(Exception):
         self.data = data
 
 
+class UnknownSelector(Revert):
+    """No function of the surface has this selector: the revert data is the selector itself."""
+
+    def __init__(self, sel: bytes) -> None:
+        super().__init__(sel)
+
+
+class Panic(Revert):
+    """Solidity's Panic(uint256) (0x11 overflow, 0x21 enum): a revert, but a system error that
+    an announcement's internal call passes on unwrapped."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(bytes.fromhex("4e487b71") + code.to_bytes(32, "big"))
+
+
 class OutOfGas(Exception):
     """The call halts: every forwarded gas unit is consumed."""
 
@@ -68,6 +83,8 @@ class Host:
     value: int = 0
     gas: int = 1 << 62  # gas forwarded to the call
     is_static: bool = False
+    timestamp: int = 0  # the block's
+    chain_id: int = 0
     used: int = 0
     refund: int = 0
     sloads: int = 0

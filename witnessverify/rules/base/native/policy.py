@@ -21,7 +21,7 @@ from ....errors import Unsupported
 from . import abi
 from .activation import FEATURE_POLICY_REGISTRY, ensure_activated
 from .errors import error, selector, topic
-from .host import CALLDATA_WORD_GAS, NATIVE_CODE, Host, Revert, words
+from .host import CALLDATA_WORD_GAS, NATIVE_CODE, Host, Panic, Revert, words
 from .slots import erc7201, mapping, nested
 
 ADDRESS = bytes.fromhex("8453000000000000000000000000000000000002")
@@ -73,9 +73,12 @@ class PolicyRegistryV1:
     def __init__(self, host: Host) -> None:
         self.host = host
 
-    # -- storage ---------------------------------------------------------------------------
+    # -- storage (the registry's own, also when a token asks) ------------------------------
+    def _emit(self, topics: list[bytes], data: bytes = b"") -> None:
+        self.host.emit(topics, data, ADDRESS)
+
     def _policy(self, policy_id: int) -> int:
-        return self.host.sload(mapping(POLICIES, policy_id))
+        return self.host.sload(mapping(POLICIES, policy_id), ADDRESS)
 
     def _existing(self, policy_id: int) -> int:
         word = self._policy(policy_id)
@@ -89,31 +92,31 @@ class PolicyRegistryV1:
 
     def _counter(self) -> int:
         """`ensure_initialized_and_get_counter`: the first create writes the built-ins."""
-        counter = self.host.sload(NEXT_COUNTER)
+        counter = self.host.sload(NEXT_COUNTER, ADDRESS)
         if counter >= BUILTIN_POLICY_COUNT:
             return counter
-        self.host.set_code(NATIVE_CODE)
-        self.host.sstore(mapping(POLICIES, ALWAYS_ALLOW), EXISTS)
-        self.host.sstore(mapping(POLICIES, ALWAYS_BLOCK), EXISTS)
-        self.host.sstore(NEXT_COUNTER, BUILTIN_POLICY_COUNT)
+        self.host.set_code(NATIVE_CODE, ADDRESS)
+        self.host.sstore(mapping(POLICIES, ALWAYS_ALLOW), EXISTS, ADDRESS)
+        self.host.sstore(mapping(POLICIES, ALWAYS_BLOCK), EXISTS, ADDRESS)
+        self.host.sstore(NEXT_COUNTER, BUILTIN_POLICY_COUNT, ADDRESS)
         return BUILTIN_POLICY_COUNT
 
     # -- writes ----------------------------------------------------------------------------
     def _validate_create(self, admin: bytes, kind: int) -> None:
         if kind not in (BLOCKLIST, ALLOWLIST):
-            raise Revert(bytes.fromhex("4e487b71") + abi.word(0x21))  # Panic: enum conversion
+            raise Panic(0x21)  # enum conversion
         if admin == bytes(20):
             raise error("ZeroAddress()")
 
     def _create(self, admin: bytes, kind: int) -> int:
         counter = self._counter()
         if counter >= COUNTER_MASK:
-            raise Revert(bytes.fromhex("4e487b71") + abi.word(0x11))  # Panic: overflow
-        self.host.sstore(NEXT_COUNTER, counter + 1)
+            raise Panic(0x11)  # overflow
+        self.host.sstore(NEXT_COUNTER, counter + 1, ADDRESS)
         policy_id = (kind << 56) | counter
-        self.host.sstore(mapping(POLICIES, policy_id), EXISTS | int.from_bytes(admin, "big"))
-        self.host.emit([POLICY_CREATED, _w(policy_id), _w(self.host.caller)], abi.word(kind))
-        self.host.emit([ADMIN_UPDATED, _w(policy_id), _w(0), _w(admin)])
+        self.host.sstore(mapping(POLICIES, policy_id), EXISTS | int.from_bytes(admin, "big"), ADDRESS)
+        self._emit([POLICY_CREATED, _w(policy_id), _w(self.host.caller)], abi.word(kind))
+        self._emit([ADMIN_UPDATED, _w(policy_id), _w(0), _w(admin)])
         return policy_id
 
     def createPolicy(self, admin: bytes, kind: int) -> bytes:
@@ -126,13 +129,13 @@ class PolicyRegistryV1:
             raise error("BatchSizeTooLarge(uint256)", MAX_ACCOUNTS_PER_BATCH)
         policy_id = self._create(admin, kind)
         for account in accounts:
-            self.host.sstore(nested(MEMBERS, policy_id, account), 1)
+            self.host.sstore(nested(MEMBERS, policy_id, account), 1, ADDRESS)
         self._membership_event(policy_id, kind, True, accounts)
         return abi.word(policy_id)
 
     def _membership_event(self, policy_id: int, kind: int, flag: bool, accounts: list[bytes]) -> None:
         event = ALLOWLIST_UPDATED if kind == ALLOWLIST else BLOCKLIST_UPDATED
-        self.host.emit([event, _w(policy_id), _w(self.host.caller)], abi.encode(["bool", "address[]"], [flag, accounts]))
+        self._emit([event, _w(policy_id), _w(self.host.caller)], abi.encode(["bool", "address[]"], [flag, accounts]))
 
     def _update(self, policy_id: int, expected: int, flag: bool, accounts: list[bytes]) -> bytes:
         word = self._existing(policy_id)
@@ -142,7 +145,7 @@ class PolicyRegistryV1:
         if len(accounts) > MAX_ACCOUNTS_PER_BATCH:
             raise error("BatchSizeTooLarge(uint256)", MAX_ACCOUNTS_PER_BATCH)
         for account in accounts:
-            self.host.sstore(nested(MEMBERS, policy_id, account), 1 if flag else 0)
+            self.host.sstore(nested(MEMBERS, policy_id, account), 1 if flag else 0, ADDRESS)
         self._membership_event(policy_id, expected, flag, accounts)
         return b""
 
@@ -154,27 +157,27 @@ class PolicyRegistryV1:
 
     def stageUpdateAdmin(self, policy_id: int, new_admin: bytes) -> bytes:
         self._require_admin(self._existing(policy_id))
-        self.host.sstore(mapping(PENDING, policy_id), int.from_bytes(new_admin, "big"))
-        self.host.emit([ADMIN_STAGED, _w(policy_id), _w(self.host.caller), _w(new_admin)])
+        self.host.sstore(mapping(PENDING, policy_id), int.from_bytes(new_admin, "big"), ADDRESS)
+        self._emit([ADMIN_STAGED, _w(policy_id), _w(self.host.caller), _w(new_admin)])
         return b""
 
     def finalizeUpdateAdmin(self, policy_id: int) -> bytes:
         word = self._existing(policy_id)
-        pending = self.host.sload(mapping(PENDING, policy_id)) & ADMIN_MASK
+        pending = self.host.sload(mapping(PENDING, policy_id), ADDRESS) & ADMIN_MASK
         if pending == 0:
             raise error("NoPendingAdmin()")
         if pending.to_bytes(20, "big") != self.host.caller:
             raise error("Unauthorized()")
-        self.host.sstore(mapping(POLICIES, policy_id), EXISTS | pending)
-        self.host.sstore(mapping(PENDING, policy_id), 0)
-        self.host.emit([ADMIN_UPDATED, _w(policy_id), _w(word & ADMIN_MASK), _w(self.host.caller)])
+        self.host.sstore(mapping(POLICIES, policy_id), EXISTS | pending, ADDRESS)
+        self.host.sstore(mapping(PENDING, policy_id), 0, ADDRESS)
+        self._emit([ADMIN_UPDATED, _w(policy_id), _w(word & ADMIN_MASK), _w(self.host.caller)])
         return b""
 
     def renounceAdmin(self, policy_id: int) -> bytes:
         self._require_admin(self._existing(policy_id))
-        self.host.sstore(mapping(POLICIES, policy_id), EXISTS)
-        self.host.sstore(mapping(PENDING, policy_id), 0)
-        self.host.emit([ADMIN_UPDATED, _w(policy_id), _w(self.host.caller), _w(0)])
+        self.host.sstore(mapping(POLICIES, policy_id), EXISTS, ADDRESS)
+        self.host.sstore(mapping(PENDING, policy_id), 0, ADDRESS)
+        self._emit([ADMIN_UPDATED, _w(policy_id), _w(self.host.caller), _w(0)])
         return b""
 
     # -- views -----------------------------------------------------------------------------
@@ -187,8 +190,11 @@ class PolicyRegistryV1:
             return True
         if policy_id == ALWAYS_BLOCK:
             return False
-        member = self.host.sload(nested(MEMBERS, policy_id, account)) != 0
+        member = self.host.sload(nested(MEMBERS, policy_id, account), ADDRESS) != 0
         return member if kind_of(policy_id) == ALLOWLIST else not member
+
+    def policy_exists(self, policy_id: int) -> bool:
+        return self.policyExists(policy_id) == abi.word(1)
 
     def isAuthorized(self, policy_id: int, account: bytes) -> bytes:
         return abi.encode(["bool"], [self.is_authorized(policy_id, account)])
@@ -209,7 +215,7 @@ class PolicyRegistryV1:
     def pendingPolicyAdmin(self, policy_id: int) -> bytes:
         if kind_of(policy_id) > ALLOWLIST or policy_id in (ALWAYS_ALLOW, ALWAYS_BLOCK):
             return abi.word(0)
-        return abi.word(self.host.sload(mapping(PENDING, policy_id)) & ADMIN_MASK)
+        return abi.word(self.host.sload(mapping(PENDING, policy_id), ADDRESS) & ADMIN_MASK)
 
 
 def decoder_text(types: list[str], args: bytes) -> bytes:
