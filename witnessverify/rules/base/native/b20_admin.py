@@ -62,8 +62,8 @@ class TokenAdminV1(TokenV1):
         if not self.policy.policy_exists(policy_id):
             raise error("PolicyNotFound(uint64)", policy_id)
         slot, shift = LANES[scope]
-        word = self.load(slot)
-        old = word >> shift & U64
+        old = self.policy_id(scope)
+        word = self.load(slot)  # the packed write reads its slot again
         self.store(slot, word & ~(U64 << shift) | policy_id << shift)
         self.emit([topic("PolicyUpdated(bytes32,uint64,uint64)"), scope], abi.encode(["uint64", "uint64"], [old, policy_id]))
         return b""

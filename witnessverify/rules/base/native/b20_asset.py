@@ -195,8 +195,10 @@ def token_class(token: bytes):
     return {0: AssetV1, 1: StablecoinV1}.get(token[10]) if token[:10] == b"\xb2" + bytes(9) else None
 
 
-def route(host: Host, token: bytes, policy, calldata: bytes, privileged: bool = False) -> bytes:
-    cls = token_class(token)
+def route(host: Host, token: bytes, policy, calldata: bytes, privileged: bool = False, cls=None) -> bytes:
+    """The token logic's answer (the variant from the address, or `cls`); what alloy's decoder
+    would reject is Unsupported (its text is the revert data)."""
+    cls = cls or token_class(token)
     try:
         return route_with(cls(host, policy, token, privileged), calldata)
     except UndecodedCall as exc:
@@ -204,7 +206,7 @@ def route(host: Host, token: bytes, policy, calldata: bytes, privileged: bool = 
                           f"implemented") from None
 
 
-def dispatch(host: Host, token: bytes, policy, calldata: bytes, fork) -> bytes:
+def dispatch(host: Host, token: bytes, policy, calldata: bytes, fork, cls=None) -> bytes:
     """A call into the token at `token` at `fork` (raises Revert / OutOfGas)."""
     if host.value:
         raise error("NonPayable()")
@@ -215,4 +217,4 @@ def dispatch(host: Host, token: bytes, policy, calldata: bytes, fork) -> bytes:
         raise Unsupported("B20 token logic V2 (Cobalt: seize, scheduled multipliers) is not implemented")
     if host.account_code_hash(token) == EMPTY_CODE_HASH:
         raise Revert(b"")  # not created: no token here
-    return route(host, token, policy, calldata)
+    return route(host, token, policy, calldata, cls=cls)

@@ -1,0 +1,171 @@
+"""The B20 Asset token, V1 (Beryl), against base/base's own golden test
+(tests/vectors/base/b20_asset_v1_golden.json, provenance in tests/vectors/PROVENANCE.md):
+every step the test makes — logic calls (privileged or not), the dispatch envelope, reads,
+event checks, storage seeds — with what it asserts, the (SLOAD, SSTORE, keccak) footprints
+and the 42 pinned `hash_token_state` roots. The goldens' FakePolicyAccounting is the
+PolicyRegistry's own logic over a separate in-memory state (as there: not in the token's
+hash or counts). A step whose revert text is alloy's decoder message, which the test does not
+pin, must be refused by name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from witnessverify.errors import Unsupported
+from witnessverify.rules.base.native import b20_asset, policy as registry
+from witnessverify.rules.base.native.host import Revert
+from witnessverify.rules.base.native.slots import mapping, nested
+
+from tests.helpers.fixtures import VECTORS
+from tests.helpers.native_host import MemoryState
+
+GOLDEN = json.loads((VECTORS / "base" / "b20_asset_v1_golden.json").read_text())
+TOKEN = bytes.fromhex(GOLDEN["harness"]["token_address"][2:])
+CHAIN_ID = GOLDEN["harness"]["chain_id"]
+FORKS = {"Azul": "azul", "Beryl": "beryl", "Cobalt": "cobalt", None: "beryl"}
+
+
+def h(x: str) -> bytes:
+    return bytes.fromhex(x[2:])
+
+
+def fake_policy(spec) -> registry.PolicyRegistryV1:
+    """FakePolicyAccounting: existing policies (word: exists, admin 0) and members."""
+    state = MemoryState()
+    for pid in (spec or {}).get("existing", []):
+        state.storage[(registry.ADDRESS, mapping(registry.POLICIES, int(pid, 16)))] = registry.EXISTS
+    for pid, account in (spec or {}).get("members", []):
+        state.storage[(registry.ADDRESS, nested(registry.MEMBERS, int(pid, 16), h(account)))] = 1
+    return registry.PolicyRegistryV1(state.host(registry.ADDRESS, bytes(20)))
+
+
+def seed(state: MemoryState, writes) -> None:
+    for address, slot, value in writes:
+        state.storage[(h(address), int(slot, 16))] = int(value, 16)
+
+
+def run_step(state: MemoryState, step: dict, where: str) -> None:
+    path, kind = step["path"], step.get("kind")
+    if path == "seed":
+        return seed(state, step["storage_writes"])
+    if kind == "resolver":  # the fork -> version table: the dispatch tests below exercise it
+        return
+    if kind == "events":
+        token_events = [(t, d) for a, t, d in state.logs if a == TOKEN]
+        for e in step["expect_events"]:
+            topics, data = token_events[e["index"]]
+            if "topic0" in e:
+                assert "0x" + topics[0].hex() == e["topic0"], where
+            if "topics" in e:
+                assert ["0x" + t.hex() for t in topics] == e["topics"], where
+            if "data" in e:
+                assert "0x" + data.hex() == e["data"], where
+        return
+    host = state.host(TOKEN, h(step["caller"]) if step.get("caller") else bytes(20), int(step.get("value") or "0x0", 16),
+                      chain_id=CHAIN_ID, timestamp=int(step.get("timestamp") or "0x0", 16))
+    policy = fake_policy(step.get("policy"))
+    logic = b20_asset.AssetV1(host, policy, TOKEN, bool(step.get("privileged")))
+    if kind == "grant_role_unchecked":
+        args = step["direct_args"]
+        return logic.grant_unchecked(h(args["role"]), h(args["account"]), host.caller)
+    if kind == "domain_separator":
+        assert "0x" + logic.domain_separator().hex() == step["computed_value"], where
+        return
+    if kind == "read" and not step.get("calldata"):
+        address, slot = step["storage_slot"]
+        assert state.storage.get((h(address), int(slot, 16)), 0) == int(step["expect"], 16), where
+        return
+    calldata = h(step["calldata"])
+    saved = state.checkpoint()
+    try:
+        if path in ("dispatch", "dispatch_with_observer") or kind == "resolver_gate":
+            out = b20_asset.dispatch(host, TOKEN, policy, calldata, FORKS[step.get("upgrade")], cls=b20_asset.AssetV1)
+        else:
+            out = b20_asset.route(host, TOKEN, policy, calldata, bool(step.get("privileged")), cls=b20_asset.AssetV1)
+        reverted = False
+    except Revert as exc:
+        state.restore(saved)
+        out, reverted = exc.data, True
+    if step["reverted"] is not None:
+        assert reverted == step["reverted"], (where, out.hex())
+    if step["bytes"] is not None:
+        assert "0x" + out.hex() == step["bytes"], where
+    if "footprint" in step:
+        assert [host.sloads, host.sstores, host.keccaks] == step["footprint"], where
+
+
+def run_case(case: dict) -> MemoryState:
+    state = MemoryState()
+    if case["fresh"]:
+        seed(state, GOLDEN["harness"]["fresh"]["initial_storage"])
+    seed(state, case["setup_storage"])
+    for i, step in enumerate(case["steps"]):
+        run_step(state, step, f"{case['name']} step {i} {step.get('call')} (golden lines {case['lines']})")
+    if "storage_hash" in case:
+        assert "0x" + state.storage_hash_of([TOKEN]).hex() == case["storage_hash"], \
+            (case["name"], case["storage_hash_const"])
+    return state
+
+
+def _undecodable(case: dict) -> bool:
+    """A step the test asserts only as a revert whose bytes are alloy's decoder text."""
+    return any(s.get("error", "").startswith("AbiDecodeFailed") or "AbiDecodeFailed" in s.get("error", "")
+               for s in case["steps"])
+
+
+ANSWERED = [c for c in GOLDEN["cases"] if not _undecodable(c)]
+REFUSED = [c for c in GOLDEN["cases"] if _undecodable(c)]
+
+
+@pytest.mark.parametrize("case", ANSWERED, ids=[c["name"] for c in ANSWERED])
+def test_the_golden_case(case):
+    run_case(case)
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[c["name"] for c in REFUSED])
+def test_an_undecodable_call_is_refused_by_name(case):
+    with pytest.raises(Unsupported, match="alloy's decoder"):
+        run_case(case)
+
+
+def test_every_golden_case_and_root_is_here():
+    assert len(GOLDEN["cases"]) == 129 and sum(len(c["steps"]) for c in GOLDEN["cases"]) == 252
+    assert sum("storage_hash" in c for c in GOLDEN["cases"]) == 42
+    assert len(REFUSED) <= 3
+
+
+def _failing_cases() -> list[str]:
+    failed = []
+    for case in ANSWERED:
+        try:
+            run_case(case)
+        except (AssertionError, Unsupported, TypeError, IndexError):
+            failed.append(case["name"])
+    return failed
+
+
+MUTANTS = {
+    "transfer policies not asked": ("b20_token.TokenV1.require_policy", lambda self, name, account: None),
+    "pause ignored": ("b20_token.TokenV1.require_unpaused", lambda self, feature: None),
+    "roles not checked": ("b20_token.TokenV1.require_role", lambda self, role, account: None),
+    "last admin may leave": ("b20_admin.TokenAdminV1._not_last_admin", lambda self, role, account: None),
+    "no memo event": ("b20_token.TokenV1._memo", lambda self, memo: None),
+    "announcement ids reusable": ("b20_storage.keyed_slot", lambda base, key: base),
+    "multiplier unscaled": ("b20_asset.AssetV1._multiplier", lambda self: 10**18),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(MUTANTS))
+def test_a_rule_disabled_fails_a_golden_case(rule, monkeypatch):
+    import importlib
+
+    target, replacement = MUTANTS[rule]
+    module, cls, *attr = target.split(".")
+    owner = importlib.import_module(f"witnessverify.rules.base.native.{module}")
+    if attr:
+        owner = getattr(owner, cls)
+        cls = attr[0]
+    monkeypatch.setattr(owner, cls, replacement)
+    assert _failing_cases(), f"no golden case notices: {rule}"
