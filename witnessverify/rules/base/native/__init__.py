@@ -4,12 +4,19 @@ commit 84ef08becd309c7a386230d195efa2c59a80fbc4 through github.com/katiecoin/bas
 
 One module per concern, named as there:
   abi.py         the strict ABI codec the dispatchers need (alloy `abi_decode_validate`)
+  errors.py      typed reverts (selector ‖ ABI arguments) and event topics
   host.py        what a precompile may do to the state (SLOAD, SSTORE, LOG, set_code), metered
                  as `EvmPrecompileStorageProvider` meters it, with the revert kinds
   slots.py       storage slot derivation (ERC-7201 roots, mappings)
   activation.py  the ActivationRegistry (0x8453…01): feature flags, the Beryl static admin
   policy.py      the PolicyRegistry (0x8453…02), V1 (Beryl)
+  factory.py     the B20 factory (0xB20F…00), V1
+  b20_storage.py a B20 token's storage layout
+  b20_token.py   the tokens' ERC-20 core, mint/burn, pause, permit (V1)
+  b20_admin.py   the tokens' supply cap, metadata, policy scopes, roles, reads (V1)
+  b20_asset.py   the Asset's and Stablecoin's own functions, surfaces, routing, dispatch (V1)
 
-The logic is proven against base/base's golden tests (tests/unit/rules/test_base_native.py,
-vectors in tests/vectors/base/). What is not implemented yet raises Unsupported by name.
+The logic is proven against base/base's golden tests (tests/unit/rules/base/test_native_*.py,
+vectors in tests/vectors/base/). What is not implemented yet raises Unsupported by name. The
+engine does not call it yet: beryl.py still refuses a block that calls a native precompile.
 """
