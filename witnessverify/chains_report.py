@@ -31,8 +31,19 @@ def schedule(chain: ChainConfig) -> list[dict[str, Any]]:
     return rows
 
 
+def fork_range(chain: ChainConfig, number: Optional[int], timestamp: Optional[int]) -> tuple[str, str]:
+    """The earliest and latest fork a block can run: the same unless only a number is given and
+    forks after the one it reaches are scheduled by time (its timestamp decides)."""
+    n = number if number is not None else 10**12
+    early = chain.fork(n, timestamp or 0).name
+    return early, (chain.fork(n, 2**63).name if timestamp is None else early)
+
+
 def fork_at(chain: ChainConfig, number: Optional[int], timestamp: Optional[int]) -> str:
-    return chain.fork(number if number is not None else 10**12, timestamp or 0).name
+    early, late = fork_range(chain, number, timestamp)
+    if late != early:
+        return f"{early} to {late}, by its timestamp (forks after {early} activate by time: pass --timestamp)"
+    return early
 
 
 def to_json(chain: ChainConfig, number: Optional[int] = None, timestamp: Optional[int] = None) -> dict[str, Any]:
@@ -44,7 +55,9 @@ def to_json(chain: ChainConfig, number: Optional[int] = None, timestamp: Optiona
         "sources": list(chain.sources),
     }
     if number is not None or timestamp is not None:
-        out["at"] = {"number": number, "timestamp": timestamp, "fork": fork_at(chain, number, timestamp)}
+        early, late = fork_range(chain, number, timestamp)
+        out["at"] = {"number": number, "timestamp": timestamp, "fork": early if early == late else None,
+                     "forks": [early, late] if early != late else [early]}
     return out
 
 

@@ -250,6 +250,10 @@ def test_history_verdicts_in_any_case_and_errors_in_json(tmp_path, anvil):
 # -- what the operator reads --------------------------------------------------------------------
 def test_small_words(tmp_path, silent):
     assert dev_chain("jovian").op_fork_at(0) == "jovian"  # `anvil --optimism` reports "Jovian"
+    huge = run("chains", "mainnet", "--number", "99999999999")  # a number cannot name a fork scheduled by time
+    assert "at block 99999999999: paris to " in huge.stdout and "pass --timestamp" in huge.stdout
+    exact = json.loads(run("chains", "mainnet", "--number", "1", "--timestamp", "1767747671", "--json").stdout)
+    assert exact["at"]["fork"] == "bpo2"
     nothing = run("audit", str(tmp_path / "nonexistent"))
     assert nothing.returncode == 4 and "0 block(s), 1 unreadable input(s)" in nothing.stderr
     none = run("check", "latest", "--rpc", "down=http://127.0.0.1:1", "--timeout", "1")
