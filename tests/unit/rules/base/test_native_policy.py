@@ -1,5 +1,5 @@
-"""Base's PolicyRegistry (Beryl, V1) against base/base's own golden test
-(tests/vectors/base/b20_policy_v1_golden.json, provenance in tests/vectors/PROVENANCE.md):
+"""Base's PolicyRegistry, V1 (Beryl) and V2 (Cobalt), against base/base's own golden tests
+(tests/vectors/base/b20_policy_v{1,2}_golden.json, provenance in tests/vectors/PROVENANCE.md):
 every call's revert flag and bytes as the test asserts them, the (SLOAD, SSTORE, keccak)
 footprints it pins, and its pinned storage hashes, reproduced from its `hash_state`."""
 
@@ -10,13 +10,14 @@ import json
 import pytest
 
 from witnessverify.errors import Unsupported
-from witnessverify.rules.base.native import activation, policy
+from witnessverify.rules.base.native import activation, policy, policy_dispatch
 from witnessverify.rules.base.native.host import Revert
 
 from tests.helpers.fixtures import VECTORS
 from tests.helpers.native_host import MemoryState
 
 GOLDEN = json.loads((VECTORS / "base" / "b20_policy_v1_golden.json").read_text())
+GOLDEN_V2 = json.loads((VECTORS / "base" / "b20_policy_v2_golden.json").read_text())
 ACTIVATION_ADMIN = bytes.fromhex(GOLDEN["fixtures"]["ACTIVATION_ADMIN"][2:])
 FORKS = {"Azul": "azul", "Beryl": "beryl", "Cobalt": "cobalt"}
 
@@ -34,7 +35,9 @@ def call(state: MemoryState, step: dict):
     host = state.host(policy.ADDRESS, bytes.fromhex(step["caller"][2:]), int(step["value"], 16))
     saved = state.checkpoint()
     try:
-        out = policy.dispatch(host, bytes.fromhex(step["calldata"][2:]), FORKS[step["upgrade"]])
+        # the goldens' HashMapStorageProvider runs the Legacy storage feature at Cobalt too
+        out = policy_dispatch.dispatch(host, bytes.fromhex(step["calldata"][2:]), FORKS[step["upgrade"]],
+                                       cobalt_storage=False)
         return False, out, host
     except Revert as exc:
         state.restore(saved)
@@ -51,6 +54,8 @@ def run_case(case: dict) -> MemoryState:
             assert "0x" + out.hex() == step["bytes"], where
         if "footprint" in step:
             assert [host.sloads, host.sstores, host.keccaks] == step["footprint"], where
+        if "id_type" in step:
+            assert int.from_bytes(out[24:25], "big") == step["id_type"], where
     if "storage_hash" in case:
         assert "0x" + state.storage_hash(policy.ADDRESS).hex() == case["storage_hash"], \
             (case["name"], case["storage_hash_const"])
@@ -60,6 +65,31 @@ def run_case(case: dict) -> MemoryState:
 @pytest.mark.parametrize("case", GOLDEN["cases"], ids=[c["name"] for c in GOLDEN["cases"]])
 def test_the_golden_case(case):
     run_case(case)
+
+
+@pytest.mark.parametrize("case", GOLDEN_V2["cases"], ids=[c["name"] for c in GOLDEN_V2["cases"]])
+def test_the_v2_golden_case(case):
+    run_case(case)
+
+
+def test_every_v2_case_and_hash_is_here():
+    assert len(GOLDEN_V2["cases"]) == 41 and sum(len(c["steps"]) for c in GOLDEN_V2["cases"]) == 121
+    assert sum("storage_hash" in c for c in GOLDEN_V2["cases"]) == 11
+
+
+def test_at_cobalt_a_vector_write_reads_the_old_length_first():
+    """The Cobalt storage feature (precompile-storage vec.rs): one SLOAD more per children write,
+    which the goldens (Legacy) do not see."""
+    from witnessverify.rules.base.native.policy_v2 import PolicyRegistryV2
+
+    counts = []
+    for cobalt in (False, True):
+        host = MemoryState().host(policy.ADDRESS, bytes(20))
+        registry = PolicyRegistryV2(host)
+        registry.cobalt_storage = cobalt
+        registry._write_children(5, [2, 3])
+        counts.append(host.sloads)
+    assert counts == [0, 1]
 
 
 def test_every_golden_case_and_hash_is_here():
@@ -74,11 +104,12 @@ def test_the_registry_is_marked_initialised_on_its_first_create():
 
 
 def test_what_is_not_implemented_is_named():
-    with pytest.raises(Unsupported, match="Cobalt surface"):
-        policy.dispatch(MemoryState().host(policy.ADDRESS, bytes(20)), bytes(4), "cobalt")
+    over = bytes.fromhex("ca5d55f6") + bytes(12) + b"\xad" * 20 + (4).to_bytes(32, "big")  # PolicyType 4 at V2
+    with pytest.raises(Unsupported, match="PolicyType over 3"):
+        policy_dispatch.dispatch(MemoryState().host(policy.ADDRESS, bytes(20)), over, "cobalt")
     dirty = bytes.fromhex("55a1179e") + b"\x01" * 32 + bytes(32)  # uint64 out of range
     with pytest.raises(Unsupported, match="not canonical ABI"):
-        policy.dispatch(MemoryState().host(policy.ADDRESS, bytes(20)), dirty, "beryl")
+        policy_dispatch.dispatch(MemoryState().host(policy.ADDRESS, bytes(20)), dirty, "beryl")
 
 
 # -- each rule, disabled once, is caught by a golden case ------------------------------------------
@@ -108,9 +139,30 @@ def test_a_rule_disabled_fails_a_golden_case(rule, monkeypatch):
 ])
 def test_the_activation_gate_and_the_layout_are_caught(monkeypatch, mutant, case_name):
     if mutant == "ensure_activated":
-        monkeypatch.setattr(policy, "ensure_activated", lambda host, feature: None)
+        monkeypatch.setattr(policy_dispatch, "ensure_activated", lambda host, feature: None)
     else:
         monkeypatch.setattr(policy, "NEXT_COUNTER", policy.NEXT_COUNTER + 1)
     case = next(c for c in GOLDEN["cases"] if c["name"] == case_name)
     with pytest.raises(AssertionError):
         run_case(case)
+
+
+@pytest.mark.parametrize("mutant", ["children unchecked", "union as intersect", "V1 create order"])
+def test_a_v2_rule_disabled_fails_a_golden_case(monkeypatch, mutant):
+    from witnessverify.rules.base.native.policy_v2 import PolicyRegistryV2
+
+    if mutant == "children unchecked":
+        monkeypatch.setattr(PolicyRegistryV2, "_validate_children", lambda self, children: None)
+    elif mutant == "union as intersect":
+        real = PolicyRegistryV2.is_authorized
+        monkeypatch.setattr(PolicyRegistryV2, "is_authorized", lambda self, pid, acct: real(
+            self, pid ^ (1 << 56) if pid >> 56 == 2 else pid, acct))
+    else:
+        monkeypatch.setattr(PolicyRegistryV2, "_validate_create", policy.PolicyRegistryV1._validate_create)
+    failed = []
+    for case in GOLDEN_V2["cases"]:
+        try:
+            run_case(case)
+        except (AssertionError, TypeError):
+            failed.append(case["name"])
+    assert failed, mutant

@@ -9,19 +9,14 @@ admin) at +0, members: mapping(uint64 => mapping(address => bool)) at +1, pendin
 the next counter at +3. The built-ins and the counter are written by the first create
 (`bootstrap`), together with the registry's 0xEF code.
 
-V1 (Beryl) only: the Cobalt surface (composite policies, V2) is refused by name.
+V1 (Beryl) here; V2 (Cobalt) in policy_v2.py; the dispatcher of both in policy_dispatch.py.
 """
 
 from __future__ import annotations
 
-from typing import Optional
-
-from ....chains import l2_at_least
-from ....errors import Unsupported
 from . import abi
-from .activation import FEATURE_POLICY_REGISTRY, ensure_activated
 from .errors import error, selector, topic
-from .host import CALLDATA_WORD_GAS, NATIVE_CODE, Host, Panic, Revert, words
+from .host import NATIVE_CODE, Host, Panic
 from .slots import erc7201, mapping, nested
 
 ADDRESS = bytes.fromhex("8453000000000000000000000000000000000002")
@@ -224,40 +219,3 @@ def decoder_text(types: list[str], args: bytes) -> bytes:
     tuple's head, the 0x20 offset, included)."""
     data = (abi.word(32) + args) if any(t.endswith("[]") for t in types) else args
     return f'type check failed for "{abi.tuple_signature(types)}" with data: {data.hex()}'.encode()
-
-
-def version(fork) -> Optional[int]:
-    """`PolicyVersions::from_base_upgrade`: none before Beryl, V1 at Beryl, V2 from Cobalt."""
-    if not l2_at_least(fork, "beryl"):
-        return None
-    return 2 if l2_at_least(fork, "cobalt") else 1
-
-
-def dispatch(host: Host, calldata: bytes, fork) -> bytes:
-    """The registry's answer to `calldata` at `fork` (dispatch.rs): value, calldata gas,
-    version, selector, decode, the activation gate for writes, then the function. Raises
-    Revert / OutOfGas."""
-    if host.value:
-        raise error("NonPayable()")
-    host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
-    v = version(fork)
-    if v is None:
-        raise Revert(b"")
-    if v == 2:
-        raise Unsupported("the PolicyRegistry's Cobalt surface (V2: composite policies) is not implemented")
-    if len(calldata) < 4:
-        raise Revert(bytes(4))
-    sel, rest = calldata[:4], calldata[4:]
-    if sel not in SURFACE:
-        raise Revert(sel)
-    name, types = SURFACE[sel]
-    try:
-        args = abi.decode(types, rest)
-    except abi.NonCanonical as exc:
-        raise Unsupported(f"PolicyRegistry {name}: calldata that is not canonical ABI ({exc}): alloy's decoder "
-                          f"error text is not implemented") from None
-    if name in ENUM_ARG and args[ENUM_ARG[name]] > ALLOWLIST:  # V1's PolicyType has two values
-        raise Revert(sel + decoder_text(types, rest))
-    if name not in VIEWS:
-        ensure_activated(host, FEATURE_POLICY_REGISTRY)
-    return getattr(PolicyRegistryV1(host), name)(*args)
