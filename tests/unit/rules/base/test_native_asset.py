@@ -1,8 +1,9 @@
-"""The B20 Asset token, V1 (Beryl), against base/base's own golden test
-(tests/vectors/base/b20_asset_v1_golden.json, provenance in tests/vectors/PROVENANCE.md):
+"""The B20 tokens, Asset and Stablecoin V1 (Beryl), against base/base's own golden tests
+(tests/vectors/base/b20_{asset,stablecoin}_v1_golden.json, provenance in
+tests/vectors/PROVENANCE.md):
 every step the test makes — logic calls (privileged or not), the dispatch envelope, reads,
 event checks, storage seeds — with what it asserts, the (SLOAD, SSTORE, keccak) footprints
-and the 42 pinned `hash_token_state` roots. The goldens' FakePolicyAccounting is the
+and every pinned `hash_token_state` root (42 and 34). The goldens' FakePolicyAccounting is the
 PolicyRegistry's own logic over a separate in-memory state (as there: not in the token's
 hash or counts). A step whose revert text is alloy's decoder message, which the test does not
 pin, must be refused by name."""
@@ -22,6 +23,8 @@ from tests.helpers.fixtures import VECTORS
 from tests.helpers.native_host import MemoryState
 
 GOLDEN = json.loads((VECTORS / "base" / "b20_asset_v1_golden.json").read_text())
+STABLE = json.loads((VECTORS / "base" / "b20_stablecoin_v1_golden.json").read_text())
+LOGIC = {id(GOLDEN): b20_asset.AssetV1, id(STABLE): b20_asset.StablecoinV1}
 TOKEN = bytes.fromhex(GOLDEN["harness"]["token_address"][2:])
 CHAIN_ID = GOLDEN["harness"]["chain_id"]
 FORKS = {"Azul": "azul", "Beryl": "beryl", "Cobalt": "cobalt", None: "beryl"}
@@ -46,7 +49,7 @@ def seed(state: MemoryState, writes) -> None:
         state.storage[(h(address), int(slot, 16))] = int(value, 16)
 
 
-def run_step(state: MemoryState, step: dict, where: str) -> None:
+def run_step(state: MemoryState, step: dict, where: str, cls=b20_asset.AssetV1) -> None:
     path, kind = step["path"], step.get("kind")
     if path == "seed":
         return seed(state, step["storage_writes"])
@@ -66,7 +69,7 @@ def run_step(state: MemoryState, step: dict, where: str) -> None:
     host = state.host(TOKEN, h(step["caller"]) if step.get("caller") else bytes(20), int(step.get("value") or "0x0", 16),
                       chain_id=CHAIN_ID, timestamp=int(step.get("timestamp") or "0x0", 16))
     policy = fake_policy(step.get("policy"))
-    logic = b20_asset.AssetV1(host, policy, TOKEN, bool(step.get("privileged")))
+    logic = cls(host, policy, TOKEN, bool(step.get("privileged")))
     if kind == "grant_role_unchecked":
         args = step["direct_args"]
         return logic.grant_unchecked(h(args["role"]), h(args["account"]), host.caller)
@@ -81,9 +84,9 @@ def run_step(state: MemoryState, step: dict, where: str) -> None:
     saved = state.checkpoint()
     try:
         if path in ("dispatch", "dispatch_with_observer") or kind == "resolver_gate":
-            out = b20_asset.dispatch(host, TOKEN, policy, calldata, FORKS[step.get("upgrade")], cls=b20_asset.AssetV1)
+            out = b20_asset.dispatch(host, TOKEN, policy, calldata, FORKS[step.get("upgrade")], cls=cls)
         else:
-            out = b20_asset.route(host, TOKEN, policy, calldata, bool(step.get("privileged")), cls=b20_asset.AssetV1)
+            out = b20_asset.route(host, TOKEN, policy, calldata, bool(step.get("privileged")), cls=cls)
         reverted = False
     except Revert as exc:
         state.restore(saved)
@@ -96,13 +99,14 @@ def run_step(state: MemoryState, step: dict, where: str) -> None:
         assert [host.sloads, host.sstores, host.keccaks] == step["footprint"], where
 
 
-def run_case(case: dict) -> MemoryState:
+def run_case(case: dict, golden: dict = GOLDEN) -> MemoryState:
     state = MemoryState()
     if case["fresh"]:
-        seed(state, GOLDEN["harness"]["fresh"]["initial_storage"])
+        seed(state, golden["harness"]["fresh"]["initial_storage"])
     seed(state, case["setup_storage"])
     for i, step in enumerate(case["steps"]):
-        run_step(state, step, f"{case['name']} step {i} {step.get('call')} (golden lines {case['lines']})")
+        run_step(state, step, f"{case['name']} step {i} {step.get('call')} (golden lines {case['lines']})",
+                 LOGIC[id(golden)])
     if "storage_hash" in case:
         assert "0x" + state.storage_hash_of([TOKEN]).hex() == case["storage_hash"], \
             (case["name"], case["storage_hash_const"])
@@ -128,6 +132,26 @@ def test_the_golden_case(case):
 def test_an_undecodable_call_is_refused_by_name(case):
     with pytest.raises(Unsupported, match="alloy's decoder"):
         run_case(case)
+
+
+STABLE_ANSWERED = [c for c in STABLE["cases"] if not _undecodable(c)]
+STABLE_REFUSED = [c for c in STABLE["cases"] if _undecodable(c)]
+
+
+@pytest.mark.parametrize("case", STABLE_ANSWERED, ids=[c["name"] for c in STABLE_ANSWERED])
+def test_the_stablecoin_golden_case(case):
+    run_case(case, STABLE)
+
+
+@pytest.mark.parametrize("case", STABLE_REFUSED, ids=[c["name"] for c in STABLE_REFUSED])
+def test_an_undecodable_stablecoin_call_is_refused_by_name(case):
+    with pytest.raises(Unsupported, match="alloy's decoder"):
+        run_case(case, STABLE)
+
+
+def test_every_stablecoin_case_and_root_is_here():
+    assert len(STABLE["cases"]) == 103 and sum(len(c["steps"]) for c in STABLE["cases"]) == 197
+    assert sum("storage_hash" in c for c in STABLE["cases"]) == 34 and len(STABLE_REFUSED) <= 3
 
 
 def test_every_golden_case_and_root_is_here():

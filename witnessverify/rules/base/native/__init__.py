@@ -10,6 +10,8 @@ One module per concern, named as there:
   slots.py       storage slot derivation (ERC-7201 roots, mappings)
   activation.py  the ActivationRegistry (0x8453…01): feature flags, the Beryl static admin
   policy.py      the PolicyRegistry (0x8453…02), V1 (Beryl)
+  policy_v2.py   its V2 (Cobalt): composite policies
+  policy_dispatch.py  the dispatcher of both
   factory.py     the B20 factory (0xB20F…00), V1
   b20_storage.py a B20 token's storage layout
   b20_token.py   the tokens' ERC-20 core, mint/burn, pause, permit (V1)
