@@ -15,7 +15,7 @@ import json
 import pytest
 
 from witnessverify.errors import Unsupported
-from witnessverify.rules.base.native import b20_asset, policy as registry
+from witnessverify.rules.base.native import b20_asset, b20_dispatch, policy as registry
 from witnessverify.rules.base.native.host import Revert
 from witnessverify.rules.base.native.slots import mapping, nested
 
@@ -84,9 +84,10 @@ def run_step(state: MemoryState, step: dict, where: str, cls=b20_asset.AssetV1) 
     saved = state.checkpoint()
     try:
         if path in ("dispatch", "dispatch_with_observer") or kind == "resolver_gate":
-            out = b20_asset.dispatch(host, TOKEN, policy, calldata, FORKS[step.get("upgrade")], cls=cls)
+            out = b20_dispatch.dispatch(host, TOKEN, policy, calldata, FORKS[step.get("upgrade")],
+                                        variant=0 if issubclass(cls, b20_asset.AssetV1) else 1)
         else:
-            out = b20_asset.route(host, TOKEN, policy, calldata, bool(step.get("privileged")), cls=cls)
+            out = b20_dispatch.route(host, TOKEN, policy, calldata, bool(step.get("privileged")), cls=cls)
         reverted = False
     except Revert as exc:
         state.restore(saved)

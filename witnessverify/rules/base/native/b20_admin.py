@@ -6,7 +6,7 @@ surface are here too."""
 from __future__ import annotations
 
 from . import abi, b20_storage as store
-from .b20_token import ADMIN, FEATURES, LANES, U64, TokenV1, aw, balance_slot
+from .b20_token import ADMIN, U64, TokenV1, aw, balance_slot
 from .errors import error, topic
 
 E_ROLE_GRANTED = topic("RoleGranted(bytes32,address,address)")
@@ -57,11 +57,11 @@ class TokenAdminV1(TokenV1):
 
     def updatePolicy(self, scope: bytes, policy_id: int) -> bytes:
         self._require_admin_role()
-        if scope not in LANES:
+        if scope not in self.lanes:
             raise error("UnsupportedPolicyType(bytes32)", scope)
         if not self.policy.policy_exists(policy_id):
             raise error("PolicyNotFound(uint64)", policy_id)
-        slot, shift = LANES[scope]
+        slot, shift = self.lanes[scope]
         old = self.policy_id(scope)
         word = self.load(slot)  # the packed write reads its slot again
         self.store(slot, word & ~(U64 << shift) | policy_id << shift)
@@ -172,7 +172,7 @@ class TokenAdminV1(TokenV1):
 
     def pausedFeatures(self) -> bytes:
         paused = self.load(store.PAUSED)
-        return abi.encode(["uint8[]"], [[f for f in FEATURES if paused >> f & 1]])
+        return abi.encode(["uint8[]"], [[f for f in self.features if paused >> f & 1]])
 
     def isPaused(self, feature: int) -> bytes:
         return abi.word(self.load(store.PAUSED) >> feature & 1)

@@ -2,22 +2,19 @@
 functions (multiplier, scaled balances, batch mint, extra metadata, announcements), and how a
 call is routed and dispatched (base/base `b20_asset/dispatch.rs`, `b20_stablecoin/dispatch.rs`).
 
-`route` is the logic's entry (the goldens' `op`; the factory's init calls with privileged);
-`dispatch` adds the envelope a real call passes: no value, calldata gas, the fork's version,
-the token initialised (its 0xEF code). The tokens do not consult the ActivationRegistry.
+`route_with` is the logic's entry (the goldens' `op`; the factory's init calls, privileged);
+b20_dispatch.py adds the envelope a real call passes and picks V1 or V2 by fork.
 """
 
 from __future__ import annotations
 
 from eth_hash.auto import keccak
 
-from ....chains import l2_at_least
-from ....errors import Unsupported
 from . import abi, b20_storage as store
 from .b20_admin import TokenAdminV1
 from .b20_token import FEATURES, ROLES, SCOPES, aw, balance_slot
 from .errors import error, selector, topic
-from .host import CALLDATA_WORD_GAS, EMPTY_CODE_HASH, Host, Panic, Revert, UnknownSelector, words
+from .host import Panic, Revert, UnknownSelector
 
 WAD = 10**18
 OPERATOR_ROLE = keccak(b"OPERATOR_ROLE")
@@ -62,6 +59,7 @@ class UndecodedCall(Exception):
 
 
 class AssetV1(TokenAdminV1):
+    own_surface, common_surface = None, None  # set below, once the surfaces exist
     def decimals(self) -> bytes:
         return abi.word(self.load(store.DECIMALS) & 0xFF or MIN_DECIMALS)
 
@@ -158,6 +156,7 @@ class AssetV1(TokenAdminV1):
 
 
 class StablecoinV1(TokenAdminV1):
+    own_surface, common_surface = None, None
     def decimals(self) -> bytes:
         return abi.word(store.STABLECOIN_DECIMALS)
 
@@ -165,6 +164,8 @@ class StablecoinV1(TokenAdminV1):
         return abi.encode(["string"], [self.read_string(store.CURRENCY)])
 
 
+AssetV1.own_surface, AssetV1.common_surface = ASSET, COMMON
+StablecoinV1.own_surface, StablecoinV1.common_surface = STABLECOIN, COMMON
 ENUMS = {"isPaused": 0, "pause": 0, "unpause": 0}  # PausableFeature arguments (V1: 0..2)
 
 
@@ -173,8 +174,7 @@ def route_with(token: TokenAdminV1, calldata: bytes) -> bytes:
     if len(calldata) < 4:
         raise UnknownSelector(bytes(4))
     sel = calldata[:4]
-    own = ASSET if isinstance(token, AssetV1) else STABLECOIN
-    entry = own.get(sel) or COMMON.get(sel)
+    entry = token.own_surface.get(sel) or token.common_surface.get(sel)
     if entry is None:
         raise UnknownSelector(sel)
     name, types = entry
@@ -184,37 +184,14 @@ def route_with(token: TokenAdminV1, calldata: bytes) -> bytes:
         raise UndecodedCall(f"{name}: {exc}") from None
     if name in ENUMS:
         values = args[ENUMS[name]] if isinstance(args[ENUMS[name]], list) else [args[ENUMS[name]]]
-        if any(v not in FEATURES for v in values):
+        if any(v not in token.features for v in values):
             raise UndecodedCall(f"{name}: PausableFeature out of range")
-    if name in CONSTANTS:
-        return CONSTANTS[name]
+    constants = getattr(token, "constants", CONSTANTS)
+    if name in constants:
+        return constants[name]
     return getattr(token, name)(*args)
 
 
 def token_class(token: bytes):
+    """The V1 logic of the variant a B20 address names (its byte 10), or None."""
     return {0: AssetV1, 1: StablecoinV1}.get(token[10]) if token[:10] == b"\xb2" + bytes(9) else None
-
-
-def route(host: Host, token: bytes, policy, calldata: bytes, privileged: bool = False, cls=None) -> bytes:
-    """The token logic's answer (the variant from the address, or `cls`); what alloy's decoder
-    would reject is Unsupported (its text is the revert data)."""
-    cls = cls or token_class(token)
-    try:
-        return route_with(cls(host, policy, token, privileged), calldata)
-    except UndecodedCall as exc:
-        raise Unsupported(f"B20 token call that alloy's decoder rejects ({exc}): its revert text is not "
-                          f"implemented") from None
-
-
-def dispatch(host: Host, token: bytes, policy, calldata: bytes, fork, cls=None) -> bytes:
-    """A call into the token at `token` at `fork` (raises Revert / OutOfGas)."""
-    if host.value:
-        raise error("NonPayable()")
-    host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
-    if not l2_at_least(fork, "beryl"):
-        raise Revert(b"")
-    if l2_at_least(fork, "cobalt"):
-        raise Unsupported("B20 token logic V2 (Cobalt: seize, scheduled multipliers) is not implemented")
-    if host.account_code_hash(token) == EMPTY_CODE_HASH:
-        raise Revert(b"")  # not created: no token here
-    return route(host, token, policy, calldata, cls=cls)

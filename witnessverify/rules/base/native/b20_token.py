@@ -51,6 +51,9 @@ def balance_slot(account: bytes) -> int:
 
 
 class TokenV1:
+    lanes = LANES
+    features = FEATURES
+
     def __init__(self, host: Host, policy, token: bytes, privileged: bool = False) -> None:
         self.host, self.policy, self.token, self.privileged = host, policy, token, privileged
 
@@ -80,9 +83,9 @@ class TokenV1:
             raise error("ContractPaused(uint8)", feature)
 
     def policy_id(self, scope: bytes) -> int:
-        if scope not in LANES:
+        if scope not in self.lanes:
             raise error("UnsupportedPolicyType(bytes32)", scope)
-        slot, shift = LANES[scope]
+        slot, shift = self.lanes[scope]
         return self.load(slot) >> shift & U64
 
     def require_policy(self, name: str, account: bytes) -> None:
