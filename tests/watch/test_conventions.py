@@ -293,3 +293,32 @@ def test_the_install_recipe_creates_the_user_folders_and_textfile_access():
     for unit in ("witnessverify-watch.service", "witnessverify-spot-check.service"):
         text = (DEPLOY / unit).read_text()
         assert "User=witnessverify" in text and "/opt/witnessverify/.venv/bin/witnessverify" in text
+
+
+def test_a_watch_that_cannot_keep_up_says_so(tmp_path, anvil, caplog):
+    """Blocks every 0.01 s of chain time against a real check that takes longer: the lag can only
+    grow, and the log says so with what to change."""
+    import logging
+
+    watcher, history, metrics, alerter = build([RpcClient("anvil", anvil.url, retries=1)], [],
+                                               str(tmp_path / "h.sqlite"), Schedule(), "watch", None,
+                                               "latest", 0, None, 3, 300.0, None, 2)
+    try:
+        for _ in range(4):
+            anvil.rpc("evm_mine")
+        watcher.settle_chain()
+        watcher.state["head"] = 0  # the block time is set by hand below, not measured
+        watcher.block_time = 0.01
+        with caplog.at_level(logging.WARNING, logger="witnessverify.watch"):
+            assert len(watcher.run_pass().judged) >= 3
+        assert any("falling behind" in r.getMessage() and "--every N" in r.getMessage() for r in caplog.records)
+        caplog.clear()
+        watcher.block_time = 3600.0  # an hour per block: nothing to say
+        anvil.rpc("evm_mine")
+        watcher._behind_warned = -1e18
+        with caplog.at_level(logging.WARNING, logger="witnessverify.watch"):
+            watcher.run_pass()
+        assert not any("falling behind" in r.getMessage() for r in caplog.records)
+    finally:
+        alerter.close()
+        history.close()

@@ -77,6 +77,7 @@ class Watcher:
         self.stop = threading.Event()
         self.chain_id: Optional[int] = None
         self.block_time = 2.0
+        self._behind_warned = -1e18
         # what the status page shows besides the history (a few numbers: bounded)
         self.state: dict = {"head": None, "target": None, "last": None, "started": time.time(), "mode": mode,
                             "schedule": schedule.describe(), "follow": follow, "lag": self.lag}
@@ -269,6 +270,7 @@ class Watcher:
         self.check_reorgs(target, result)
         number = cursor + 1
         last_skipped = None
+        started = time.monotonic()
         while number <= target and not self.stop.is_set():
             if limit is not None and len(result.judged) >= limit:
                 break
@@ -282,7 +284,23 @@ class Watcher:
             self.history.set_cursor(chain_id, CURSOR, last_skipped)
         if self.metrics:
             self.metrics.set_lag(head, self.history.cursor(chain_id, CURSOR))
+        self._warn_if_falling_behind(len(result.judged), time.monotonic() - started)
         return result
+
+    def _warn_if_falling_behind(self, judged: int, seconds: float) -> None:
+        """When judging the due blocks takes longer than the chain takes to make them, the lag
+        only grows: say so (once an hour) with what to change, instead of falling behind silently."""
+        if judged < 3 or self.block_time <= 0:
+            return
+        per_block = seconds / judged
+        need = self.block_time / self.schedule.share(self.block_time)  # seconds between two due blocks
+        now = time.monotonic()
+        if per_block > need and now - self._behind_warned > 3600:
+            self._behind_warned = now
+            log.warning("falling behind: %.1f s per block judged, a due block every %.1f s (%s); the lag will "
+                        "grow - judge fewer blocks (--every N or --sample K/hour) or lower --rps limits",
+                        per_block, need, self.schedule.describe(),
+                        extra={"fields": {"seconds_per_block": round(per_block, 2), "due_every": round(need, 2)}})
 
     def run(self, poll: float = 4.0, max_blocks: Optional[int] = None) -> int:
         """Passes until stopped (or `max_blocks` judged); the number of blocks judged."""

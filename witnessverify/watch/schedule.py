@@ -45,6 +45,14 @@ class Schedule:
         p = min(1.0, self.per_hour * max(block_time, 0.001) / 3600.0)
         return random.Random(f"{self.seed}:{number}").random() < p
 
+    def share(self, block_time: float) -> float:
+        """The share of blocks this schedule judges."""
+        if self.mode == "all":
+            return 1.0
+        if self.mode == "every":
+            return 1.0 / self.every
+        return min(1.0, self.per_hour * max(block_time, 0.001) / 3600.0)
+
     def describe(self) -> str:
         return {"all": "every block", "every": f"every {self.every}th block",
                 "sample": f"a sample of {self.per_hour:g} blocks per hour (seed {self.seed})"}[self.mode]
