@@ -15,7 +15,8 @@ import json
 import pytest
 
 from witnessverify.errors import Unsupported
-from witnessverify.rules.base.native import b20_asset, b20_dispatch, policy as registry
+from witnessverify.rules.base.native import b20_asset, b20_dispatch, b20_v2, policy as registry
+from witnessverify.rules.base.native.policy_v2 import PolicyRegistryV2
 from witnessverify.rules.base.native.host import Revert
 from witnessverify.rules.base.native.slots import mapping, nested
 
@@ -24,7 +25,8 @@ from tests.helpers.native_host import MemoryState
 
 GOLDEN = json.loads((VECTORS / "base" / "b20_asset_v1_golden.json").read_text())
 STABLE = json.loads((VECTORS / "base" / "b20_stablecoin_v1_golden.json").read_text())
-LOGIC = {id(GOLDEN): b20_asset.AssetV1, id(STABLE): b20_asset.StablecoinV1}
+ASSET_V2 = json.loads((VECTORS / "base" / "b20_asset_v2_golden.json").read_text())
+LOGIC = {id(GOLDEN): b20_asset.AssetV1, id(STABLE): b20_asset.StablecoinV1, id(ASSET_V2): b20_v2.AssetV2}
 TOKEN = bytes.fromhex(GOLDEN["harness"]["token_address"][2:])
 CHAIN_ID = GOLDEN["harness"]["chain_id"]
 FORKS = {"Azul": "azul", "Beryl": "beryl", "Cobalt": "cobalt", None: "beryl"}
@@ -34,14 +36,14 @@ def h(x: str) -> bytes:
     return bytes.fromhex(x[2:])
 
 
-def fake_policy(spec) -> registry.PolicyRegistryV1:
+def fake_policy(spec, v2: bool = False) -> registry.PolicyRegistryV1:
     """FakePolicyAccounting: existing policies (word: exists, admin 0) and members."""
     state = MemoryState()
     for pid in (spec or {}).get("existing", []):
         state.storage[(registry.ADDRESS, mapping(registry.POLICIES, int(pid, 16)))] = registry.EXISTS
     for pid, account in (spec or {}).get("members", []):
         state.storage[(registry.ADDRESS, nested(registry.MEMBERS, int(pid, 16), h(account)))] = 1
-    return registry.PolicyRegistryV1(state.host(registry.ADDRESS, bytes(20)))
+    return (PolicyRegistryV2 if v2 else registry.PolicyRegistryV1)(state.host(registry.ADDRESS, bytes(20)))
 
 
 def seed(state: MemoryState, writes) -> None:
@@ -66,9 +68,11 @@ def run_step(state: MemoryState, step: dict, where: str, cls=b20_asset.AssetV1) 
             if "data" in e:
                 assert "0x" + data.hex() == e["data"], where
         return
+    if step.get("timestamp") is not None:  # warp: the block time from here on
+        state.timestamp = int(step["timestamp"], 16) if isinstance(step["timestamp"], str) else step["timestamp"]
     host = state.host(TOKEN, h(step["caller"]) if step.get("caller") else bytes(20), int(step.get("value") or "0x0", 16),
-                      chain_id=CHAIN_ID, timestamp=int(step.get("timestamp") or "0x0", 16))
-    policy = fake_policy(step.get("policy"))
+                      chain_id=CHAIN_ID, timestamp=getattr(state, "timestamp", 0))
+    policy = fake_policy(step.get("policy"), v2=issubclass(cls, b20_v2.TokenV2))
     logic = cls(host, policy, TOKEN, bool(step.get("privileged")))
     if kind == "grant_role_unchecked":
         args = step["direct_args"]
@@ -78,7 +82,11 @@ def run_step(state: MemoryState, step: dict, where: str, cls=b20_asset.AssetV1) 
         return
     if kind == "read" and not step.get("calldata"):
         address, slot = step["storage_slot"]
-        assert state.storage.get((h(address), int(slot, 16)), 0) == int(step["expect"], 16), where
+        value = state.storage.get((h(address), int(slot, 16)), 0)
+        if step.get("storage_lane"):
+            lane = step["storage_lane"]
+            value = value >> lane["shift_bits"] & ((1 << lane["width_bits"]) - 1)
+        assert value == int(step["expect"], 16), where
         return
     calldata = h(step["calldata"])
     saved = state.checkpoint()
@@ -155,6 +163,19 @@ def test_every_stablecoin_case_and_root_is_here():
     assert sum("storage_hash" in c for c in STABLE["cases"]) == 34 and len(STABLE_REFUSED) <= 3
 
 
+V2_ANSWERED = [c for c in ASSET_V2["cases"] if not _undecodable(c)]
+
+
+@pytest.mark.parametrize("case", V2_ANSWERED, ids=[c["name"] for c in V2_ANSWERED])
+def test_the_asset_v2_golden_case(case):
+    run_case(case, ASSET_V2)
+
+
+def test_every_asset_v2_case_and_root_is_here():
+    assert len(ASSET_V2["cases"]) == 147 and sum(len(c["steps"]) for c in ASSET_V2["cases"]) == 294
+    assert sum("storage_hash" in c for c in ASSET_V2["cases"]) == 47 and len(V2_ANSWERED) == 147
+
+
 def test_every_golden_case_and_root_is_here():
     assert len(GOLDEN["cases"]) == 129 and sum(len(c["steps"]) for c in GOLDEN["cases"]) == 252
     assert sum("storage_hash" in c for c in GOLDEN["cases"]) == 42
@@ -194,3 +215,25 @@ def test_a_rule_disabled_fails_a_golden_case(rule, monkeypatch):
         cls = attr[0]
     monkeypatch.setattr(owner, cls, replacement)
     assert _failing_cases(), f"no golden case notices: {rule}"
+
+
+@pytest.mark.parametrize("mutant", ["seize ignores the holder policy", "multiplier never flips", "one read per lane"])
+def test_a_v2_rule_disabled_fails_a_golden_case(mutant, monkeypatch):
+    if mutant == "seize ignores the holder policy":
+        real = b20_v2.TokenV2.seizeWithMemo
+
+        def seize(self, sender, to, amount, memo):
+            monkeypatch.setattr(self.policy, "is_authorized", lambda pid, acct: True)  # every holder protected
+            return real(self, sender, to, amount, memo)
+        monkeypatch.setattr(b20_v2.TokenV2, "seizeWithMemo", seize)
+    elif mutant == "multiplier never flips":
+        monkeypatch.setattr(b20_v2.AssetV2, "_multiplier", lambda self: self._stored_multiplier())
+    else:  # V1's per-check reads of the transfer lanes at V2
+        monkeypatch.setattr(b20_v2.TokenV2, "_transfer", b20_asset.AssetV1._transfer)
+    failed = []
+    for case in V2_ANSWERED:
+        try:
+            run_case(case, ASSET_V2)
+        except (AssertionError, Unsupported, TypeError, IndexError):
+            failed.append(case["name"])
+    assert failed, mutant

@@ -50,8 +50,8 @@ def _one(kind: str, value) -> bytes:
         return address_word(value)
     if kind == "bool":
         return word(1 if value else 0)
-    if kind == "bytes32":
-        return value
+    if kind.startswith("bytes") and kind[5:].isdigit():  # bytesN: left-aligned
+        return bytes(value).ljust(WORD, b"\0")
     if kind in ("string", "bytes"):
         raw = value.encode() if isinstance(value, str) else value
         return word(len(raw)) + _pad(raw)
@@ -110,8 +110,11 @@ def _read(kind: str, data: bytes, at: int):
         if n > 1:
             raise NonCanonical("bool not 0 or 1")
         return n == 1
-    if kind == "bytes32":
-        return data[at:at + WORD]
+    if kind.startswith("bytes") and kind[5:].isdigit():
+        size, w = int(kind[5:]), data[at:at + WORD]
+        if any(w[size:]):
+            raise NonCanonical(f"{kind} with dirty padding")
+        return w[:size]
     bits = int(kind[4:]) if kind.startswith("uint") and kind[4:].isdigit() else 256
     if n >= 1 << bits:
         raise NonCanonical(f"{kind} out of range")

@@ -103,32 +103,47 @@ class StablecoinV2(TokenV2, StablecoinV1):
 class AssetV2(TokenV2, AssetV1):
     own_surface = ASSET_V2
 
-    # -- the scheduled multiplier --------------------------------------------------------------
-    def _pending(self) -> tuple[int, int, int]:
-        word = self.load(PENDING)
-        return word & U128, word >> 128 & U64, word
+    # -- the scheduled multiplier (each accessor one SLOAD of base.b20.asset +4, as in v2.rs) ---
+    def _pending_multiplier(self) -> int:
+        return self.load(PENDING) & U128
+
+    def _pending_at(self) -> int:
+        return self.load(PENDING) >> 128 & U64
+
+    def _stored_multiplier(self) -> int:
+        return self.load(store.MULTIPLIER) or WAD
+
+    def _set_pending(self, value: int, at: int) -> None:
+        """One read-modify-write: the reserved upper 64 bits kept."""
+        self.store(PENDING, self.load(PENDING) >> 192 << 192 | at << 128 | value)
+
+    def _clear_pending(self) -> None:
+        self.store(PENDING, self.load(PENDING) >> 192 << 192)
 
     def _multiplier(self) -> int:
-        value, at, _ = self._pending()
+        """The effective multiplier: a matured pending one from its time on (lazily)."""
+        at = self._pending_at()
         if at and self.host.timestamp >= at:
-            return value
-        return self.load(store.MULTIPLIER) or WAD
+            return self._pending_multiplier()
+        return self._stored_multiplier()
 
     def uiMultiplier(self) -> bytes:
         return abi.word(self._multiplier())
 
     def newUIMultiplier(self) -> bytes:
-        value, at, _ = self._pending()
-        return abi.word(value if at > self.host.timestamp else self._multiplier())
+        if self._pending_at() > self.host.timestamp:
+            return abi.word(self._pending_multiplier())
+        return abi.word(self._multiplier())
 
     def effectiveAt(self) -> bytes:
-        return abi.word(self._pending()[1])
+        return abi.word(self._pending_at())
 
     def balanceOfUI(self, account: bytes) -> bytes:
         return self.scaledBalanceOf(account)
 
     def totalSupplyUI(self) -> bytes:
-        product = self.load(store.TOTAL_SUPPLY) * self._multiplier()
+        multiplier = self._multiplier()
+        product = self.load(store.TOTAL_SUPPLY) * multiplier
         if product >> 256:
             raise Panic(0x11)
         return abi.word(product // WAD)
@@ -140,6 +155,9 @@ class AssetV2(TokenV2, AssetV1):
         self.emit([topic("UIMultiplierUpdated(uint256,uint256,uint256)")],
                   abi.encode(["uint256", "uint256", "uint256"], [old, new, at]))
 
+    def _cancelled(self, value: int, at: int) -> None:
+        self.emit([topic("MultiplierUpdateCancelled(uint256,uint256)")], abi.encode(["uint256", "uint256"], [value, at]))
+
     def setUIMultiplier(self, value: int, at: int) -> bytes:
         now = self.host.timestamp
         self._require_operator()
@@ -149,23 +167,24 @@ class AssetV2(TokenV2, AssetV1):
             raise error("EffectiveAtInPast(uint256)", at)
         if at > U64:
             raise error("EffectiveAtTooFar(uint256)", at)
-        pending_value, pending_at, word = self._pending()
+        pending_at = self._pending_at()
         if pending_at > now:
             raise error("ScheduleOverlap(uint256)", pending_at)
         if pending_at:  # a matured schedule is folded into the stored multiplier first
-            self.store(store.MULTIPLIER, pending_value)
-        old = self.load(store.MULTIPLIER) or WAD
-        self.store(PENDING, word >> 192 << 192 | at << 128 | value)
+            self.store(store.MULTIPLIER, self._pending_multiplier())
+        old = self._stored_multiplier()
+        self._set_pending(value, at)
         self._ui_updated(old, value, at)
         return b""
 
     def cancelScheduledMultiplier(self) -> bytes:
+        now = self.host.timestamp
         self._require_operator()
-        value, at, word = self._pending()
-        if at <= self.host.timestamp:
+        value, at = self._pending_multiplier(), self._pending_at()
+        if at <= now:  # none, or one that matured exactly now
             raise error("NoScheduledMultiplier()")
-        self.store(PENDING, word >> 192 << 192)
-        self.emit([topic("MultiplierUpdateCancelled(uint256,uint256)")], abi.encode(["uint256", "uint256"], [value, at]))
+        self._clear_pending()
+        self._cancelled(value, at)
         return b""
 
     def updateMultiplier(self, value: int) -> bytes:
@@ -173,13 +192,12 @@ class AssetV2(TokenV2, AssetV1):
         self._require_operator()
         if value == 0 or value > U128:
             raise error("InvalidMultiplier()")
-        pending_value, pending_at, word = self._pending()
-        old = pending_value if pending_at and now >= pending_at else self.load(store.MULTIPLIER) or WAD
+        pending_value, pending_at = self._pending_multiplier(), self._pending_at()
+        old = self._multiplier()
         self.store(store.MULTIPLIER, value)
         if pending_at:
-            self.store(PENDING, word >> 192 << 192)
+            self._clear_pending()
         if pending_at > now:
-            self.emit([topic("MultiplierUpdateCancelled(uint256,uint256)")],
-                      abi.encode(["uint256", "uint256"], [pending_value, pending_at]))
+            self._cancelled(pending_value, pending_at)
         self._ui_updated(old, value, now)
         return b""
