@@ -322,3 +322,56 @@ def test_a_watch_that_cannot_keep_up_says_so(tmp_path, anvil, caplog):
     finally:
         alerter.close()
         history.close()
+
+
+def test_which_code_judged_is_recorded(tmp_path, anvil):
+    """--version names the engine and the commit; saved checks, the history and the metrics
+    carry the same."""
+    from witnessverify.provenance import provenance
+
+    built = provenance()
+    version = run("--version")
+    assert version.returncode == 0 and f"py-evm {built['py-evm']}" in version.stdout
+    if built["commit"]:
+        assert built["commit"] in version.stdout
+    anvil.rpc("evm_mine")
+    save = tmp_path / "saved"
+    assert run("check", "2", "--rpc", f"anvil={anvil.url}", "--save", str(save)).returncode == 0
+    assert json.loads((save / "claims.json").read_text())["judgedBy"] == built
+    db = str(tmp_path / "h.sqlite")
+    assert run("spot-check", "--rpc", f"anvil={anvil.url}", "--db", db, "--rps", "0", "--from", "2").returncode == 0
+    (doc,) = [json.loads(x) for x in run("history", "--db", db, "--json").stdout.splitlines()]
+    assert doc["report"]["judgedBy"] == built
+    info = [k for k in samples(Metrics("base").exposition().decode()) if k[0] == "witnessverify_build_info"]
+    assert dict(info[0][1])["pyevm"] == built["py-evm"]
+
+
+def test_endpoints_and_tokens_from_the_environment():
+    """WITNESSVERIFY_RPC and WITNESSVERIFY_RPC_HEADER (one header per line): nothing on the
+    command line for `ps` to show, and both headers reach the endpoint."""
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            seen.append(dict(self.headers))
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b'{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"no"}}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = dict(os.environ, WITNESSVERIFY_RPC=f"node=http://127.0.0.1:{server.server_address[1]}",
+                   WITNESSVERIFY_RPC_HEADER="node=Authorization: Bearer s3cret\nnode=X-Api-Key: k3y")
+        r = subprocess.run(cli("check", "latest", "--timeout", "5"), capture_output=True, text=True, timeout=60, env=env)
+        assert r.returncode == 4 and "Traceback" not in r.stderr, r.stdout + r.stderr
+        assert seen and all(h.get("Authorization") == "Bearer s3cret" and h.get("X-Api-Key") == "k3y" for h in seen)
+    finally:
+        server.shutdown()
+        server.server_close()

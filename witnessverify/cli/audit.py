@@ -9,7 +9,7 @@ import click
 from ..errors import InputError
 from ..verdicts import exit_code
 from .main import DEFAULT_WITNESSES, main
-from .options import CHAIN_NAMES, chain_option, endpoints
+from .options import CHAIN_NAMES, chain_option, endpoints, HEADER
 
 
 @main.command()
@@ -50,8 +50,8 @@ def bench(paths, rounds, chain, as_json) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--rpc", "rpcs", multiple=True, help="NAME=URL of a node to fetch the range from (repeat).")
-@click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that node.")
+@click.option("--rpc", "rpcs", multiple=True, envvar="WITNESSVERIFY_RPC", help="NAME=URL of a node to fetch the range from (repeat).")
+@click.option("--rpc-header", "rpc_headers", multiple=True, envvar="WITNESSVERIFY_RPC_HEADER", type=HEADER, help="NAME=Header: value sent to that node.")
 @click.option("--from", "start", type=click.IntRange(min=0), help="First block of the range (with --rpc).")
 @click.option("--to", "end", type=click.IntRange(min=0), help="Last block of the range (with --rpc).")
 @click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: each block's.")

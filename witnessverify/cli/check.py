@@ -7,20 +7,20 @@ import sys
 import click
 
 from .main import main
-from .options import CHAIN_NAMES, chain_option, endpoints, hex32
+from .options import CHAIN_NAMES, chain_option, endpoints, hex32, HEADER
 
 
 @main.command()
 @click.argument("block")
-@click.option("--rpc", "rpcs", multiple=True, required=True, help="NAME=URL of a client (repeat).")
-@click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that client.")
+@click.option("--rpc", "rpcs", multiple=True, envvar="WITNESSVERIFY_RPC", required=True, help="NAME=URL of a client (repeat).")
+@click.option("--rpc-header", "rpc_headers", multiple=True, envvar="WITNESSVERIFY_RPC_HEADER", type=HEADER, help="NAME=Header: value sent to that client.")
 @click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId.")
 @click.option("--witness-from", help="Ask this client for the witness first.")
 @click.option("--save", "save_dir", type=click.Path(file_okay=False), help="Write the bundle and the claims here.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--rps", type=float, default=0.0, help="Requests per second per client (0: no limit).")
 @click.option("--timeout", type=float, default=60.0, help="Seconds per request.")
-@click.option("--rollup-rpc", "rollup_rpcs", multiple=True,
+@click.option("--rollup-rpc", "rollup_rpcs", multiple=True, envvar="WITNESSVERIFY_ROLLUP_RPC",
               help="NAME=URL of a rollup node (op-node, kona-node, base-consensus; repeat): its "
               "optimism_outputAtBlock answer is judged against the engine's output root.")
 @click.option("--output-root", "output_root", callback=lambda c, p, v: hex32(v, "--output-root"),

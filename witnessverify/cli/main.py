@@ -43,6 +43,14 @@ def _on_sigterm(main_pid: int):
     return handler
 
 
+def _print_version(ctx) -> None:
+    """The package, the engine (py-evm) and the git commit when run from a checkout."""
+    from ..provenance import line
+
+    click.echo(line())
+    ctx.exit(0)
+
+
 class _Guarded(click.Group):
     """Every command: an unexpected exception is a one-line INTERNAL_ERROR and exit 5; Ctrl-C
     is "interrupted", exit 130; SIGTERM "terminated", exit 143 (never a traceback)."""
@@ -66,8 +74,12 @@ class _Guarded(click.Group):
             sys.exit(5)
 
 
-@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="witnessverify")
+# every option can come from the environment, WITNESSVERIFY_<COMMAND>_<NAME> (click's
+# auto_envvar_prefix); the endpoint options also from one name for every command
+# (WITNESSVERIFY_RPC, _RPC_HEADER, _ROLLUP_RPC, _WEBHOOK): tokens stay out of `ps`
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "WITNESSVERIFY"})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, help="Show the version and exit.",
+              callback=lambda ctx, param, value: _print_version(ctx) if value else None)
 def main() -> None:
     """Re-execute blocks statelessly from their execution witness and judge their headers."""
     import threading

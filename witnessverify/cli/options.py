@@ -12,6 +12,20 @@ from ..chains import CHAINS
 CHAIN_NAMES = ", ".join(CHAINS)
 
 
+class Header(click.ParamType):
+    """NAME=Header: value. From the environment (WITNESSVERIFY_<COMMAND>_RPC_HEADER) one per
+    line, since a header value holds spaces."""
+
+    name = "NAME=Header: value"
+    envvar_list_splitter = "\n"
+
+    def convert(self, value, param, ctx):
+        return value
+
+
+HEADER = Header()
+
+
 def chain_option(ctx, param, value: Optional[str]) -> Optional[str]:
     """--chain: a built-in name or dev:<fork>, checked before anything is read or fetched."""
     from ..chains import chain_by_name, dev_chain

@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..verdicts import Overall
 from ..timespec import parse_since
 from .main import main
-from .options import CHAIN_NAMES, chain_option, endpoints
+from .options import CHAIN_NAMES, chain_option, endpoints, HEADER
 
 
 def _watch_options(f):
@@ -19,9 +19,9 @@ def _watch_options(f):
     from ..store import default_path
 
     opts = [
-        click.option("--rpc", "rpcs", multiple=True, required=True, help="NAME=URL of a client (repeat)."),
-        click.option("--rpc-header", "rpc_headers", multiple=True, help="NAME=Header: value sent to that client."),
-        click.option("--rollup-rpc", "rollup_rpcs", multiple=True, help="NAME=URL of a rollup node whose output roots "
+        click.option("--rpc", "rpcs", multiple=True, envvar="WITNESSVERIFY_RPC", required=True, help="NAME=URL of a client (repeat)."),
+        click.option("--rpc-header", "rpc_headers", multiple=True, envvar="WITNESSVERIFY_RPC_HEADER", type=HEADER, help="NAME=Header: value sent to that client."),
+        click.option("--rollup-rpc", "rollup_rpcs", multiple=True, envvar="WITNESSVERIFY_ROLLUP_RPC", help="NAME=URL of a rollup node whose output roots "
                      "are judged too (OP Stack; repeat)."),
         click.option("--chain", callback=chain_option, help=f"Chain name ({CHAIN_NAMES}, or dev:<fork>); default: from eth_chainId."),
         click.option("--every", type=int, help="Judge every Nth block (numbers divisible by N)."),
@@ -37,7 +37,7 @@ def _watch_options(f):
         click.option("--db", type=click.Path(dir_okay=False), default=lambda: str(default_path()),
                      show_default="$WITNESSVERIFY_DB or ~/.local/state/witnessverify/history.sqlite",
                      help="History database (SQLite)."),
-        click.option("--webhook", help="Webhook URL for alerts."),
+        click.option("--webhook", envvar="WITNESSVERIFY_WEBHOOK", help="Webhook URL for alerts."),
         click.option("--webhook-format", type=click.Choice(["slack", "json"]), default="slack", show_default=True,
                      help='slack: {"text": ...} with what endpoints say escaped and quoted; json: {"key", "kind", '
                      '"text"}.'),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import InputError
+from ..provenance import provenance
 from ..hexjson import hex_bytes
 from ..safeparse import read_json_file
 from ..verdict import MISMATCH, VALID
@@ -46,6 +47,7 @@ def save(folder: str, report: CheckReport, runs: list, ref: str, number: Optiona
         "reason": report.reason,
         "blocks": blocks,
         "outputs": None if answers is None else answers.to_json(),
+        "judgedBy": provenance(),  # which code judged: package, py-evm, git commit
     }
     if report.fork is not None:
         doc["fork"] = {"search": report.fork.to_json(), "blocks": _save_runs(d, list(fork_runs), False)}

@@ -25,6 +25,7 @@ from typing import Optional
 
 from ..errors import InputError
 from ..store import CheckRecord, History, HistoryError
+from ..provenance import provenance
 from ..tiebreak import check, to_json
 from ..tiebreak.claims import CheckReport
 from ..tiebreak.fetch import call, chain_ids, number_of, resolve_all
@@ -55,7 +56,7 @@ def record_of(report: CheckReport, chain_id: int, number: int, mode: str, saved:
     return CheckRecord(
         chain_id=chain_id, number=report.block_number if report.block_number is not None else number,
         block_hash="0x" + report.block_hash.hex() if report.block_hash else "", mode=mode, overall=report.overall,
-        report=to_json(report), reason=report.reason or "", engine_verdict=o.verdict if o else None,
+        report={**to_json(report), "judgedBy": provenance()}, reason=report.reason or "", engine_verdict=o.verdict if o else None,
         fork=o.fork if o else None, gas_used=o.gas_used if o else None, seconds=o.seconds if o else None,
         mgas_per_s=round(o.mgas_per_second, 3) if o and o.seconds else None,
         output_root=("0x" + out.root.hex()) if out is not None and out.root is not None else None,

@@ -10,6 +10,7 @@ import logging
 import time
 from typing import Iterable, Optional
 
+from ..provenance import provenance
 from ..verdicts import ClientWord, Overall
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, write_to_textfile
 
@@ -71,6 +72,10 @@ class Metrics:
                                     "1 if the client's head is more than --stall-after blocks behind the leader's",
                                     ["chain", "client"], registry=r)
         self.alerts = Counter("witnessverify_alerts", "Alerts, by kind and outcome", ["kind", "outcome"], registry=r)
+        self.build_info = Gauge("witnessverify_build_info", "1, labelled with the code that judges",
+                                ["version", "pyevm", "commit"], registry=r)
+        built = provenance()
+        self.build_info.labels(built["witnessverify"] or "", built["py-evm"] or "", built["commit"] or "").set(1)
         self.errors = Counter("witnessverify_loop_errors", "Errors in the watch loop that were survived",
                               ["chain"], registry=r)
 
