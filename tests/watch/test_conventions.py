@@ -375,3 +375,14 @@ def test_endpoints_and_tokens_from_the_environment():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_saved_dev_chain_check_verifies_alone_and_never_mixes(tmp_path, anvil):
+    anvil.rpc("evm_mine")
+    saved = tmp_path / "incident"
+    assert run("check", "2", "--rpc", f"anvil={anvil.url}", "--save", str(saved)).returncode == 0
+    bundles = sorted(saved.glob("bundle*.json"))
+    again = run("verify", str(bundles[0]))  # no --chain: the bundle records dev:<fork>
+    assert again.returncode == 0 and again.stdout.startswith("VALID"), again.stdout + again.stderr
+    refused = run("check", "2", "--rpc", f"anvil={anvil.url}", "--save", str(saved))
+    assert refused.returncode == 2 and "is not empty" in refused.stderr

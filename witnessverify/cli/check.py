@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -37,6 +38,9 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
     from ..tiebreak import to_json as check_json
 
     clients, rollup_nodes = endpoints(rpcs, rollup_rpcs, rpc_headers, timeout, rps, witness_from)
+    if save_dir and Path(save_dir).is_dir() and any(Path(save_dir).iterdir()):
+        raise click.BadParameter(f"{save_dir} is not empty: one incident's evidence must not mix with another's; "
+                                 f"give a new or empty folder", param_hint="--save")
     if block not in ("latest", "safe", "finalized"):
         try:
             int(block, 0)

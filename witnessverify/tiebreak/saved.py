@@ -34,7 +34,8 @@ def save(folder: str, report: CheckReport, runs: list, ref: str, number: Optiona
          names: list[str], excluded: dict[str, str], notes: list[str], answers=None, fork_runs=()) -> None:
     d = Path(folder)
     d.mkdir(parents=True, exist_ok=True)
-    blocks = _save_runs(d, runs, len(runs) + len(fork_runs) == 1)
+    chain_name = chain if isinstance(chain, str) else getattr(chain, "name", None)
+    blocks = _save_runs(d, runs, len(runs) + len(fork_runs) == 1, chain_name)
     doc = {
         "format": CLAIMS_FORMAT,
         "ref": ref,
@@ -50,11 +51,11 @@ def save(folder: str, report: CheckReport, runs: list, ref: str, number: Optiona
         "judgedBy": provenance(),  # which code judged: package, py-evm, git commit
     }
     if report.fork is not None:
-        doc["fork"] = {"search": report.fork.to_json(), "blocks": _save_runs(d, list(fork_runs), False)}
+        doc["fork"] = {"search": report.fork.to_json(), "blocks": _save_runs(d, list(fork_runs), False, chain_name)}
     (d / "claims.json").write_text(json.dumps(doc, indent=1, default=str))
 
 
-def _save_runs(d: Path, runs: list, alone: bool) -> list[dict]:
+def _save_runs(d: Path, runs: list, alone: bool, chain=None) -> list[dict]:
     """Each run's claims and bundle (`bundle.json` when it is the only block, else by hash)."""
     blocks = []
     for run in runs:
@@ -73,7 +74,8 @@ def _save_runs(d: Path, runs: list, alone: bool) -> list[dict]:
         if run.bundle is not None:
             name = "bundle.json" if alone else f"bundle-{run.report.block_hash.hex()[:16]}.json"
             run.bundle.provenance = {"source": "witnessverify check", "clients": run.report.witness_sources,
-                                     "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                                     "fetched": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                     "chain": chain, "judgedBy": provenance()}
             (d / name).write_text(run.bundle.dumps())
             entry["bundle"] = name
         if run.report.outcome is not None:
