@@ -386,3 +386,20 @@ def test_a_saved_dev_chain_check_verifies_alone_and_never_mixes(tmp_path, anvil)
     assert again.returncode == 0 and again.stdout.startswith("VALID"), again.stdout + again.stderr
     refused = run("check", "2", "--rpc", f"anvil={anvil.url}", "--save", str(saved))
     assert refused.returncode == 2 and "is not empty" in refused.stderr
+
+
+@pytest.mark.parametrize("liar_first", [False, True])
+def test_the_split_report_shows_each_clients_claim_whatever_the_order(anvil, proxy, liar_first):
+    anvil.rpc("evm_mine")
+    n = anvil.mine_block([{"from": anvil.accounts()[2], "to": "0x" + "43" * 20, "value": 1}])
+    lie_about_header(proxy, n, "receiptsRoot", "0x" + "77" * 32)
+    rpcs = [f"liar={proxy.url}", f"anvil={anvil.url}"]
+    args = [x for r in (rpcs if liar_first else rpcs[::-1]) for x in ("--rpc", r)]
+    text = run("check", str(n), *args)
+    assert text.returncode == 1
+    assert "receiptsRoot: claims 0x" + "77" * 32 + ", the engine computes 0x" in text.stdout, text.stdout
+    assert "diagnosis: {" not in text.stdout  # words, not raw JSON
+    doc = json.loads(run("check", str(n), *args, "--json").stdout)
+    liar = next(c for c in doc["clients"] if c["client"] == "liar")
+    assert liar["values"]["receiptsRoot"]["claimed"] == "0x" + "77" * 32
+    assert liar["values"]["receiptsRoot"]["computed"] != liar["values"]["receiptsRoot"]["claimed"]

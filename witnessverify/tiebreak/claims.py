@@ -10,6 +10,8 @@ NO_SOURCE. Exit codes: 0 agree, 1 a client is wrong, 3 inconclusive, 4 no usable
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -45,6 +47,9 @@ class ClientVerdict:
     detail: str = ""
     fields: list = field(default_factory=list)
     diagnosis: dict = field(default_factory=dict)
+    # per wrong field: what this client's header claims and what the engine computed for the
+    # block it holds (each client's own values, whatever the --rpc order)
+    values: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -93,7 +98,9 @@ def judge_claims(outcome: Outcome, claims: list[Claim], block_hash: bytes,
             else:
                 verdicts.append(ClientVerdict(cl.client, DISAGREES, "accepted a block whose header the engine refutes",
                                               fields=[m["field"] for m in outcome.mismatches],
-                                              diagnosis=(diagnoses or {}).get(cl.client, {})))
+                                              diagnosis=(diagnoses or {}).get(cl.client, {}),
+                                              values={m["field"]: {"claimed": m["expected"], "computed": m["computed"]}
+                                                      for m in outcome.mismatches}))
         elif cl.kind == "rejected":
             if valid:
                 verdicts.append(ClientVerdict(cl.client, REJECTED, f"rejected a block the engine finds valid; its reason: {cl.reason}"))
@@ -152,9 +159,8 @@ def merge_heights(reports: list[CheckReport], client_names: list[str], notes: li
         else:
             holding = next(r for r in reports if verdict in r.clients)
             engine = holding.outcome.verdict if holding.outcome else "?"
-            verdict = ClientVerdict(verdict.client, verdict.verdict,
-                                    verdict.detail + f" (block 0x{holding.block_hash.hex()[:16]}…, engine {engine})",
-                                    verdict.fields, verdict.diagnosis)
+            verdict = dataclasses.replace(
+                verdict, detail=verdict.detail + f" (block 0x{holding.block_hash.hex()[:16]}…, engine {engine})")
         merged.clients.append(verdict)
     wrong = [v.client for v in merged.clients if v.verdict in (DISAGREES, REJECTED)]
     if wrong:
@@ -184,9 +190,24 @@ def to_json(r: CheckReport) -> dict[str, Any]:
     }
 
 
-def human(r: CheckReport) -> str:
+def diagnosis_text(diagnosis: dict) -> str:
+    """A diagnosis for a reader: each part as 'name: what', lists counted, the first few shown."""
     import json
 
+    parts = []
+    for name, what in diagnosis.items():
+        if isinstance(what, list):
+            shown = "; ".join(x if isinstance(x, str) else json.dumps(x, default=str) for x in what[:3])
+            more = f" (+{len(what) - 3} more)" if len(what) > 3 else ""
+            parts.append(f"{name}: {len(what)} difference(s)" + (f": {shown}{more}" if what else ""))
+        elif isinstance(what, dict):
+            parts.append(f"{name}: " + ", ".join(f"{k} {v}" for k, v in what.items()))
+        else:
+            parts.append(f"{name}: {what}")
+    return "; ".join(parts)
+
+
+def human(r: CheckReport) -> str:
     block = " ".join(x for x in (f"#{r.block_number}" if r.block_number is not None else "",
                                  f"0x{r.block_hash.hex()}" if r.block_hash else "") if x)
     lines = [f"{r.overall:<13} block {block}" if block else f"{r.overall:<13} no block"]
@@ -198,8 +219,10 @@ def human(r: CheckReport) -> str:
             lines.append(f"{'':<13}   {m['field']}: header {m['expected']} computed {m['computed']}")
     for v in r.clients:
         lines.append(f"{'':<13} {v.client:<12} {v.verdict:<12} {v.detail}" + (f" [{', '.join(v.fields)}]" if v.fields else ""))
+        for name, pair in v.values.items():
+            lines.append(f"{'':<13} {'':<12} {name}: claims {pair['claimed']}, the engine computes {pair['computed']}")
         if v.diagnosis:
-            lines.append(f"{'':<13} {'':<12} diagnosis: {json.dumps(v.diagnosis)}")
+            lines.append(f"{'':<13} {'':<12} diagnosis: {diagnosis_text(v.diagnosis)}")
     if r.output is not None:
         if r.output.root is not None:
             lines.append(f"{'':<13} output root 0x{r.output.root.hex()} (storage root from the {r.output.source})")

@@ -13,6 +13,8 @@ back) and its requests are counted.
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -209,8 +211,7 @@ def judge_fork(report: CheckReport, found: ForkSearch, fork_report: Optional[Che
                 verdicts[name] = ClientVerdict(name, UNAVAILABLE, f"its chain is not hash-linked: {found.unlinked[name]}")
             elif name in culprits:
                 v = culprits[name]
-                verdicts[name] = ClientVerdict(name, v.verdict, f"its chain forked after #{chain.fork_point}: {v.detail}",
-                                               v.fields, v.diagnosis)
+                verdicts[name] = dataclasses.replace(v, detail=f"its chain forked after #{chain.fork_point}: {v.detail}")
             elif name in at_head:
                 continue
             elif chain not in kept:
