@@ -48,38 +48,13 @@ class TokenV2:
             raise error("PolicyForbids(bytes32,uint64)", scope, pid)
 
     def _transfer_policies(self, sender: bytes, to: bytes, executor=None) -> None:
-        """One SLOAD of the three transfer lanes: executor, sender, receiver, in that order."""
+        """V2: one SLOAD of the three transfer lanes; executor, sender, receiver, in that order."""
         word = self.load(store.B20_ROOT + 9)
         names = (("TRANSFER_EXECUTOR_POLICY", executor, 128), ("TRANSFER_SENDER_POLICY", sender, 0),
                  ("TRANSFER_RECEIVER_POLICY", to, 64))
         for name, account, shift in names:
             if account is not None:
                 self._policy_ok(SCOPES[name], word >> shift & U64, account)
-
-    def _transfer(self, sender: bytes, to: bytes, amount: int, executor=None) -> None:
-        if to == bytes(20):
-            raise error("InvalidReceiver(address)", to)
-        if sender == bytes(20):
-            raise error("InvalidSender(address)", sender)
-        if not self.privileged:
-            self._transfer_policies(sender, to, executor)
-        self._move(sender, to, amount)
-
-    def transferFrom(self, sender: bytes, to: bytes, amount: int) -> bytes:
-        self.require_unpaused(0)
-        if to == bytes(20):
-            raise error("InvalidReceiver(address)", to)
-        if sender == bytes(20):
-            raise error("InvalidSender(address)", sender)
-        spender = self.host.caller
-        slot = store.nested(store.ALLOWANCES, sender, spender)
-        allowance = self.load(slot)
-        if allowance != (1 << 256) - 1 and allowance < amount:
-            raise error("InsufficientAllowance(address,uint256,uint256)", spender, allowance, amount)
-        self._transfer(sender, to, amount, None if spender == sender else spender)
-        if allowance != (1 << 256) - 1:
-            self.store(slot, allowance - amount)
-        return abi.word(1)
 
     def seizeWithMemo(self, sender: bytes, to: bytes, amount: int, memo: bytes) -> bytes:
         self.require_unpaused(SEIZE)

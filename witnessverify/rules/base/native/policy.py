@@ -65,6 +65,8 @@ def _w(value) -> bytes:
 
 
 class PolicyRegistryV1:
+    top = ALLOWLIST  # the highest type byte a well-formed id has (V2: INTERSECT)
+
     def __init__(self, host: Host) -> None:
         self.host = host
 
@@ -195,20 +197,20 @@ class PolicyRegistryV1:
         return abi.encode(["bool"], [self.is_authorized(policy_id, account)])
 
     def policyExists(self, policy_id: int) -> bytes:
-        if kind_of(policy_id) > ALLOWLIST:
+        if kind_of(policy_id) > self.top:
             return abi.word(0)
         if policy_id in (ALWAYS_ALLOW, ALWAYS_BLOCK):
             return abi.word(1)
         return abi.word(1 if self._policy(policy_id) & EXISTS else 0)
 
     def policyAdmin(self, policy_id: int) -> bytes:
-        if kind_of(policy_id) > ALLOWLIST:
+        if kind_of(policy_id) > self.top:
             return abi.word(0)
         word = self._policy(policy_id)
         return abi.word(word & ADMIN_MASK if word & EXISTS else 0)
 
     def pendingPolicyAdmin(self, policy_id: int) -> bytes:
-        if kind_of(policy_id) > ALLOWLIST or policy_id in (ALWAYS_ALLOW, ALWAYS_BLOCK):
+        if kind_of(policy_id) > self.top or policy_id in (ALWAYS_ALLOW, ALWAYS_BLOCK):
             return abi.word(0)
         return abi.word(self.host.sload(mapping(PENDING, policy_id), ADDRESS) & ADMIN_MASK)
 

@@ -16,7 +16,7 @@ from eth_hash.auto import keccak
 
 from . import abi
 from .errors import error, selector, topic
-from .policy import (ADDRESS, ALLOWLIST, ALWAYS_ALLOW, ALWAYS_BLOCK, BLOCKLIST, EXISTS, ROOT, SURFACE,
+from .policy import (ADDRESS, ALLOWLIST, ALWAYS_ALLOW, ALWAYS_BLOCK, BLOCKLIST, ROOT, SURFACE,
                      PolicyRegistryV1, kind_of)
 from .slots import mapping
 
@@ -38,6 +38,7 @@ VIEWS_V2 = {"isAuthorized", "policyExists", "policyAdmin", "pendingPolicyAdmin",
 
 
 class PolicyRegistryV2(PolicyRegistryV1):
+    top = INTERSECT  # policyExists, policyAdmin, pendingPolicyAdmin take types up to 3
     cobalt_storage = True
 
     def _validate_create(self, admin: bytes, kind: int) -> None:
@@ -116,24 +117,6 @@ class PolicyRegistryV2(PolicyRegistryV1):
         if kind == INTERSECT:
             return all(self.is_authorized(c, account) for c in self.read_children(policy_id))
         return PolicyRegistryV1.is_authorized(self, policy_id, account)
-
-    def policyExists(self, policy_id: int) -> bytes:
-        if policy_id in (ALWAYS_ALLOW, ALWAYS_BLOCK):
-            return abi.word(1)
-        if kind_of(policy_id) > INTERSECT:
-            return abi.word(0)
-        return abi.word(1 if self._policy(policy_id) & EXISTS else 0)
-
-    def policyAdmin(self, policy_id: int) -> bytes:
-        if kind_of(policy_id) > INTERSECT:
-            return abi.word(0)
-        word = self._policy(policy_id)
-        return abi.word(word & ((1 << 160) - 1) if word & EXISTS else 0)
-
-    def pendingPolicyAdmin(self, policy_id: int) -> bytes:
-        if kind_of(policy_id) > INTERSECT or policy_id in (ALWAYS_ALLOW, ALWAYS_BLOCK):
-            return abi.word(0)
-        return abi.word(self.host.sload(mapping(ROOT + 2, policy_id), ADDRESS) & ((1 << 160) - 1))
 
     def MIN_COMPOSITE_CHILD_POLICIES(self) -> bytes:
         return abi.word(MIN_CHILDREN)
