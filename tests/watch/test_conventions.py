@@ -29,7 +29,7 @@ from witnessverify.watch.metrics import Metrics
 from witnessverify.watch.run import build
 from witnessverify.watch.schedule import Schedule
 
-from tests.helpers.anvil import Anvil, LyingProxy, lie_about_header
+from tests.helpers.anvil import lie_about_header
 from tests.helpers.fixtures import BUNDLES, REPO
 from tests.helpers.promql import Scrapes, evaluate
 
@@ -51,19 +51,34 @@ def samples(exposition: str) -> dict:
             for f in text_string_to_metric_families(exposition) for s in f.samples}
 
 
-@pytest.fixture
-def anvil():
-    node = Anvil()
-    node.rpc("evm_mine")  # block 1: Anvil's genesis header claims the empty state root
-    yield node
-    node.close()
+class RecordingServer:
+    """A JSON-RPC endpoint on 127.0.0.1 that records each request's headers and answers `body`."""
+
+    def __init__(self, body: bytes) -> None:
+        self.seen: list[dict] = []
+        seen = self.seen
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                seen.append(dict(self.headers))
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
-@pytest.fixture
-def proxy(anvil):
-    p = LyingProxy(anvil.url)
-    yield p
-    p.close()
 
 
 @pytest.fixture
@@ -188,31 +203,14 @@ def test_audit_terminated_with_its_workers_leaves_no_traceback(tmp_path):
 
 # -- options that do what they say, refused before any request ----------------------------------
 def test_repeated_headers_add_up_and_are_all_sent():
-    seen: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def do_POST(self):
-            seen.append(dict(self.headers))
-            self.rfile.read(int(self.headers["Content-Length"]))
-            body = b'{"jsonrpc":"2.0","id":1,"result":"0x1"}'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = RecordingServer(b'{"jsonrpc":"2.0","id":1,"result":"0x1"}')
     try:
         headers = headers_from(["a=Authorization: Bearer t0ken", "a=X-Api-Key: k3y", "b=X-Other: 1"])
         assert headers == {"a": {"Authorization": "Bearer t0ken", "X-Api-Key": "k3y"}, "b": {"X-Other": "1"}}
-        RpcClient("a", f"http://127.0.0.1:{server.server_address[1]}", headers["a"]).call("eth_chainId")
-        assert seen[0]["Authorization"] == "Bearer t0ken" and seen[0]["X-Api-Key"] == "k3y"
+        RpcClient("a", server.url, headers["a"]).call("eth_chainId")
+        assert server.seen[0]["Authorization"] == "Bearer t0ken" and server.seen[0]["X-Api-Key"] == "k3y"
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
 
 
 @pytest.mark.parametrize("args,says", [
@@ -349,32 +347,16 @@ def test_which_code_judged_is_recorded(tmp_path, anvil):
 def test_endpoints_and_tokens_from_the_environment():
     """WITNESSVERIFY_RPC and WITNESSVERIFY_RPC_HEADER (one header per line): nothing on the
     command line for `ps` to show, and both headers reach the endpoint."""
-    seen: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *a):
-            pass
-
-        def do_POST(self):
-            seen.append(dict(self.headers))
-            self.rfile.read(int(self.headers["Content-Length"]))
-            body = b'{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"no"}}'
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = RecordingServer(b'{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"no"}}')
     try:
-        env = dict(os.environ, WITNESSVERIFY_RPC=f"node=http://127.0.0.1:{server.server_address[1]}",
+        env = dict(os.environ, WITNESSVERIFY_RPC=f"node={server.url}",
                    WITNESSVERIFY_RPC_HEADER="node=Authorization: Bearer s3cret\nnode=X-Api-Key: k3y")
         r = subprocess.run(cli("check", "latest", "--timeout", "5"), capture_output=True, text=True, timeout=60, env=env)
         assert r.returncode == 4 and "Traceback" not in r.stderr, r.stdout + r.stderr
+        seen = server.seen
         assert seen and all(h.get("Authorization") == "Bearer s3cret" and h.get("X-Api-Key") == "k3y" for h in seen)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.close()
 
 
 def test_a_saved_dev_chain_check_verifies_alone_and_never_mixes(tmp_path, anvil):

@@ -84,19 +84,6 @@ class Webhook:
         self.server.server_close()
 
 
-@pytest.fixture
-def anvil():
-    node = Anvil()
-    node.rpc("evm_mine")  # block 1: Anvil's genesis header claims the empty state root (README)
-    yield node
-    node.close()
-
-
-@pytest.fixture
-def proxy(anvil):
-    p = LyingProxy(anvil.url)
-    yield p
-    p.close()
 
 
 @pytest.fixture
