@@ -7,6 +7,9 @@
               EIP-7702 authorities and ECRECOVER, instead of eth-keys' Python curve code
   BLS12-381   py-arkworks-bls12381 for the EIP-2537 precompiles (rules/l1/bls12_381.py) instead
               of py-evm's py_ecc versions: a pairing check ~1 ms instead of ~0.8 s
+  BN254       this project's C module (_bn254.c, built by pip where a C compiler exists) for
+              ECADD, ECMUL and ECPAIRING (rules/l1/bn254.py) instead of py_ecc: a 2-pair pairing
+              check in milliseconds instead of about a second
 
 eth-hash and eth-keys take their backend from an environment variable: eth-hash reads
 ETH_HASH_BACKEND when it first hashes, eth-keys reads ECC_BACKEND_CLASS on each use. `configure()`
@@ -15,9 +18,8 @@ explicit choice wins), or, with WV_PURE_PYTHON=1, to the original backends whate
 BLS12-381 precompiles are chosen where each fork's VM class is built (rules/l1/vm.py).
 
 WV_PURE_PYTHON=1 therefore runs what py-evm runs by itself: pycryptodome for keccak, eth-keys'
-Python secp256k1, py_ecc for BLS12-381 (and, in every mode, py_ecc for BN254: no maintained native
-binding of it is on PyPI). tests/test_native_backends.py runs both on the same inputs and requires
-the same answers.
+Python secp256k1, py_ecc for BLS12-381 and BN254. tests/integration/test_native_backends.py runs both on the
+same inputs and requires the same answers.
 """
 
 from __future__ import annotations
@@ -56,8 +58,14 @@ def native_bls12_381() -> bool:
     return not PURE_PYTHON and _available("py_arkworks_bls12381")
 
 
+def native_bn254() -> bool:
+    """Whether ECADD, ECMUL and ECPAIRING run on this project's C module (else py-evm's py_ecc code)."""
+    return not PURE_PYTHON and _available("witnessverify._bn254")
+
+
 def backends() -> dict[str, str]:
     """What is in use, for reports and tests."""
     chosen = {name: os.environ.get(name, "") for name in NATIVE}
     chosen["BLS12_381"] = "arkworks" if native_bls12_381() else "py_ecc"
+    chosen["BN254"] = "witnessverify._bn254" if native_bn254() else "py_ecc"
     return chosen

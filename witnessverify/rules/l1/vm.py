@@ -146,6 +146,11 @@ def witness_vm_class(fork_name: str, dao_fork_block: Optional[int] = None, blob_
     if _since(fork_name, "cancun"):
         # py-evm's reloads the KZG trusted setup on every call (point_evaluation.py)
         precompiles[point_evaluation.ADDRESS] = point_evaluation.point_evaluation
+    if _since(fork_name, "byzantium") and native.native_bn254():
+        from . import bn254  # ECADD, ECMUL, ECPAIRING in C (native.py)
+
+        precompiles.update(bn254.precompiles(bn254.GAS_ISTANBUL if _since(fork_name, "istanbul")
+                                             else bn254.GAS_BYZANTIUM))
     if _since(fork_name, "prague") and native.native_bls12_381():
         from . import bls12_381  # EIP-2537 on arkworks (native.py): imported only where it runs
 
