@@ -5,6 +5,8 @@ on the same inputs, and the lazy imports (lazy_imports.py):
   - secp256k1: coincurve and eth-keys' Python code recover the same senders of real transactions;
   - BLS12-381 (EIP-2537): arkworks and py-evm's py_ecc precompiles give the same output and gas,
     or both fail, on valid points and on every kind of invalid input;
+  - BN254: the C module is built where a compiler exists and serves Byzantium on at each fork's
+    price (its differential test against py_ecc: tests/unit/rules/l1/test_bn254.py);
   - WV_PURE_PYTHON=1 selects the original backends; the curve code loads on first use.
 """
 
@@ -64,15 +66,52 @@ def _python(code: str, **env) -> str:
 
 def test_curve_precompiles_load_on_first_use():
     """BLS12-381 and BN254 code is not imported until a precompile is called; the block with
-    ECADD, ECMUL and ECPAIRING calls verifies through the stand-ins."""
-    out = _python(
+    ECADD, ECMUL and ECPAIRING calls verifies on the C module, py_ecc never loaded, and under
+    WV_PURE_PYTHON=1 through py-evm's lazy stand-ins, which load py_ecc."""
+    script = (
         "import sys, witnessverify.pipeline as p, witnessverify.sources as s\n"
         "print('py_ecc.optimized_bls12_381' in sys.modules, 'py_ecc.optimized_bn128' in sys.modules)\n"
         "(b,) = s.load('witnesses/17000-2860556.json')\n"
         "print(p.verify_bundle(b).verdict, 'py_ecc.optimized_bn128' in sys.modules,"
-        " 'py_ecc.optimized_bls12_381' in sys.modules)\n"
+        " 'py_ecc.optimized_bls12_381' in sys.modules, 'witnessverify._bn254' in sys.modules)\n"
     )
-    assert out.splitlines() == ["False False", "VALID True False"]
+    assert _python(script).splitlines() == ["False False", "VALID False False True"]
+    assert _python(script, WV_PURE_PYTHON="1").splitlines() == ["False False", "VALID True False False"]
+
+
+def test_bn254_module_built_where_a_compiler_exists():
+    """The C module is optional at build time; where the machine has a compiler (CI does) its
+    absence is a broken build, not a quiet fall-back to py_ecc."""
+    import shutil
+    import sysconfig
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if not shutil.which(compiler):
+        import pytest
+
+        pytest.skip(f"no C compiler ({compiler}): BN254 runs on py_ecc here")
+    from witnessverify import native
+
+    assert native.native_bn254(), "witnessverify._bn254 did not build: pip install -e . again"
+    assert native.backends()["BN254"] == "witnessverify._bn254"
+
+
+def test_byzantium_and_later_use_the_c_module_at_each_forks_price():
+    from witnessverify.rules.l1.vm import witness_vm_class
+
+    def precompiles(fork):
+        return witness_vm_class(fork).get_state_class().computation_class.get_precompiles()
+
+    pairing = (0x08).to_bytes(20, "big")
+    assert pairing not in precompiles("spurious_dragon")
+    for fork, gas in (("byzantium", (500, 40_000)), ("petersburg", (500, 40_000)),
+                      ("istanbul", (150, 6_000)), ("prague", (150, 6_000))):
+        table = precompiles(fork)
+        assert table[pairing].__module__ == "witnessverify.rules.l1.bn254", fork
+        for address, price in zip((0x06, 0x07), gas):
+            call = _Call(b"")
+            table[address.to_bytes(20, "big")](call)
+            assert (call.gas, call.output) == (price, bytes(64)), (fork, address)
 
 
 def test_pure_python_backends_selectable():
