@@ -28,19 +28,12 @@ from witnessverify.rules import registry
 from witnessverify.rules.l1 import bn254
 from witnessverify.rules.l1.vm import witness_vm_class
 
+from tests.helpers.precompile_call import PrecompileCall
+
 ROUNDS = int(os.environ.get("WV_BENCH_ROUNDS", "3"))
 BUNDLE = Path(__file__).resolve().parent.parent / "witnesses" / "17000-2860556.json"
 
 pytestmark = pytest.mark.skipif(not native.native_bn254(), reason="the C module is not built (or WV_PURE_PYTHON=1)")
-
-
-class _Call:
-    def __init__(self, data: bytes) -> None:
-        self.msg = type("Msg", (), {"data": data, "data_as_bytes": data})()
-        self.output = b""
-
-    def consume_gas(self, amount: int, reason: str) -> None:
-        pass
 
 
 def _two_pairs() -> bytes:
@@ -80,7 +73,7 @@ def test_ecpairing_two_pairs(benchmark):
     data = _two_pairs()
     ours = bn254.make_ecpairing(*bn254.GAS_ISTANBUL[2:])
     one = (0).to_bytes(31, "big") + b"\x01"
-    fns = {"native": lambda: ours(_Call(data)), "py_ecc": lambda: py_ecc_pairing(_Call(data))}
+    fns = {"native": lambda: ours(PrecompileCall(data)), "py_ecc": lambda: py_ecc_pairing(PrecompileCall(data))}
     assert fns["native"]().output == fns["py_ecc"]().output == one
     best = _best(fns, ROUNDS)
     benchmark.pedantic(fns["native"], rounds=ROUNDS, iterations=1)

@@ -22,6 +22,7 @@ from witnessverify import sources
 from witnessverify.chains import resolve_chain
 
 from tests.helpers.fixtures import BUNDLES, REPO
+from tests.helpers.precompile_call import PrecompileCall, outcome
 
 BUNDLE_FILES = sorted(p.name for p in BUNDLES.glob("*.json"))
 
@@ -109,7 +110,7 @@ def test_byzantium_and_later_use_the_c_module_at_each_forks_price():
         table = precompiles(fork)
         assert table[pairing].__module__ == "witnessverify.rules.l1.bn254", fork
         for address, price in zip((0x06, 0x07), gas):
-            call = _Call(b"")
+            call = PrecompileCall(b"")
             table[address.to_bytes(20, "big")](call)
             assert (call.gas, call.output) == (price, bytes(64)), (fork, address)
 
@@ -128,27 +129,6 @@ def test_pure_python_backends_selectable():
 
 
 # -- BLS12-381 ----------------------------------------------------------------------------------------
-class _Call:
-    """What a precompile uses of a computation."""
-
-    def __init__(self, data: bytes) -> None:
-        self.msg = type("Msg", (), {"data": data, "data_as_bytes": bytes(data)})()
-        self.gas = 0
-        self.output = b""
-
-    def consume_gas(self, amount: int, reason: str) -> None:
-        self.gas += amount
-
-
-def _call(precompile, data: bytes):
-    call = _Call(data)
-    try:
-        precompile(call)
-    except Exception as exc:  # noqa: BLE001 - both must fail, the kind is the same (VMError)
-        return ("error", type(exc).__name__)
-    return ("ok", call.gas, call.output)
-
-
 def _inputs(rng: random.Random):
     """EIP-2537 inputs for each precompile: valid ones and each way to be invalid."""
     from py_ecc.bls.hash_to_curve import map_to_curve_G1, map_to_curve_G2
@@ -209,8 +189,8 @@ def test_bls12_381_backends_agree():
             for data in inputs:
                 if kind == "pairing" and seed:  # py_ecc's pairing is slow: one round is enough
                     continue
-                expected = _call(getattr(original, names[kind]), data)
-                assert _call(getattr(native, names[kind]), data) == expected, (kind, data.hex()[:80])
+                expected = outcome(getattr(original, names[kind]), data)
+                assert outcome(getattr(native, names[kind]), data) == expected, (kind, data.hex()[:80])
                 outcomes.add((kind, expected[0]))
     assert {(k, r) for k in names for r in ("ok", "error")} <= outcomes
 
@@ -250,6 +230,6 @@ def test_point_evaluation_is_py_evms_with_the_setup_loaded_once():
     cases = [good, good[:-1], versioned + z + (int.from_bytes(y, "big") ^ 1).to_bytes(32, "big") + commitment + proof,
              b"\x02" + good[1:], versioned + (2**256 - 1).to_bytes(32, "big") + y + commitment + proof]
     for data in cases:
-        assert _call(ours.point_evaluation, data) == _call(point_evaluation_precompile, data), data.hex()[:80]
-    assert _call(ours.point_evaluation, good)[0] == "ok"
+        assert outcome(ours.point_evaluation, data) == outcome(point_evaluation_precompile, data), data.hex()[:80]
+    assert outcome(ours.point_evaluation, good)[0] == "ok"
     assert ours.trusted_setup.cache_info().misses == 1

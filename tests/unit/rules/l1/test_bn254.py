@@ -19,31 +19,12 @@ from py_ecc import optimized_bn128 as bn
 from witnessverify import lazy_imports, native
 from witnessverify.rules.l1 import bn254
 
+from tests.helpers.precompile_call import outcome
+
 pytestmark = pytest.mark.skipif(not native.native_bn254(), reason="the C module is not built here")
 
 P, R = bn.field_modulus, bn.curve_order
 FQ2 = bn.FQ2
-
-
-class _Call:
-    """What a precompile uses of a computation."""
-
-    def __init__(self, data: bytes) -> None:
-        self.msg = type("Msg", (), {"data": memoryview(data), "data_as_bytes": bytes(data)})()
-        self.gas = 0
-        self.output = b""
-
-    def consume_gas(self, amount: int, reason: str) -> None:
-        self.gas += amount
-
-
-def _call(precompile, data: bytes):
-    call = _Call(data)
-    try:
-        precompile(call)
-    except Exception as exc:  # noqa: BLE001 - both must fail, and with the same kind (VMError)
-        return ("error", type(exc).__name__)
-    return ("ok", call.gas, call.output)
 
 
 def _word(v: int) -> bytes:
@@ -132,8 +113,8 @@ def test_c_and_py_ecc_agree_on_seeded_inputs(gas):
     for seed in range(3 if gas is bn254.GAS_ISTANBUL else 1):
         for name, cases in inputs(random.Random(seed)).items():
             for data in cases:
-                expected = _call(reference[name], data)
-                assert _call(ours[name], data) == expected, (name, seed, data.hex()[:96])
+                expected = outcome(reference[name], data)
+                assert outcome(ours[name], data) == expected, (name, seed, data.hex()[:96])
                 outcomes.add((name, expected[0], expected[-1] if name == "ecpairing" or expected[0] == "error" else None))
     assert ("ecpairing", "ok", _word(1)) in outcomes and ("ecpairing", "ok", _word(0)) in outcomes
     assert {("ecadd", "error", "VMError"), ("ecmul", "error", "VMError"), ("ecpairing", "error", "VMError")} <= outcomes
@@ -161,7 +142,7 @@ def test_every_fork_from_byzantium_runs_the_c_module_at_its_prices():
 
     def pairing_gas(fork_name):
         precompiles = witness_vm_class(fork_name).get_state_class().computation_class.get_precompiles()
-        return _call(precompiles[(8).to_bytes(20, "big")], b"")
+        return outcome(precompiles[(8).to_bytes(20, "big")], b"")
 
     assert pairing_gas("byzantium") == ("ok", 100_000, _word(1))
     assert pairing_gas("istanbul") == ("ok", 45_000, _word(1))
