@@ -1,11 +1,36 @@
-"""The one compiled part: witnessverify/_bn254.c (the BN254 precompiles, rules/l1/bn254.py).
+"""The compiled parts, both optional (metadata lives in pyproject.toml):
 
-Optional: where no C compiler exists the build goes on without it and the precompiles run on
-py-evm's py_ecc versions (native.py says which is in use). Metadata lives in pyproject.toml.
+  witnessverify._bn254                   the BN254 precompiles in C (rules/l1/bn254.py)
+  witnessverify.interpreter.compiled.*   the interpreter loop's Python modules compiled by Cython,
+                                         under the C types of interpreter/compiled/*.pxd
+
+Where no C compiler exists (or Cython is missing) the build goes on without them: the
+precompiles run on py-evm's py_ecc versions and frames on the loop as Python (native.py and
+interpreter/choice.py say which is in use).
 """
+
+from glob import glob
 
 from setuptools import Extension, setup
 
+INTERPRETER = ["loop", "opcodes", "analysis", "memory"]
+
+
+def _interpreter():
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        return []
+    modules = [Extension(f"witnessverify.interpreter.compiled.{name}", [f"witnessverify/interpreter/{name}.py"],
+                         depends=glob(f"witnessverify/interpreter/compiled/{name}.pxd"), optional=True,
+                         extra_compile_args=["-O2"])
+               for name in INTERPRETER]
+    # annotation_typing off: the annotations are for readers and type checkers, the C types are
+    # the .pxd files' alone (a `type` annotation would otherwise reject py-evm's ABCMeta classes)
+    return cythonize(modules, build_dir="build/cython", include_path=["."], quiet=True,
+                     compiler_directives={"language_level": 3, "annotation_typing": False})
+
+
 setup(ext_modules=[Extension("witnessverify._bn254", ["witnessverify/_bn254.c"], optional=True,
                              depends=["witnessverify/_bn254_fields.h", "witnessverify/_bn254_curves.h"],
-                             extra_compile_args=["-O3"])])
+                             extra_compile_args=["-O3"])] + _interpreter())

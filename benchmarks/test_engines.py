@@ -9,15 +9,17 @@ For each block:
            chosen at import, so this one runs in a child process, `witnessverify bench`, which
            times the same verification call the same way)
   py-evm   witnessverify's whole verification with py-evm's own interpreter loop (WV_INTERPRETER=py-evm)
-  fast     the same with the fast interpreter (witnessverify/interpreter/), the default
+  fast     the same with this project's interpreter loop (witnessverify/interpreter/) run as Python
+  compiled the same loop compiled by Cython at install (the default where built)
   specs    the Ethereum execution specs (`ethereum-execution`, the test dependency) executing the
            block body (`apply_body`) on a pre-state holding exactly what witnessverify read from
            the witness; checked to reach the header's gas used and receipts root. The specs build
            no state root here (a partial state has none), so they do a little less work.
 
-Rounds are interleaved (py-evm, fast, specs, py-evm, ...) and the best of each is reported, in
-CPU seconds (process time) and wall seconds, with Mgas/s on CPU time. pytest-benchmark itself
-times the fast path; the comparison is in each case's extra_info and printed.
+Rounds are interleaved (py-evm, fast, compiled, specs, py-evm, ...) and the best of each is
+reported, in CPU seconds (process time) and wall seconds, with Mgas/s on CPU time. pytest-benchmark
+itself times the default loop; the comparison (each loop against py-evm's loop and against the
+specs) is in each case's extra_info and printed.
 """
 
 from __future__ import annotations
@@ -34,9 +36,8 @@ import pytest
 
 from witnessverify import sources
 from witnessverify.chains import resolve_chain
-from witnessverify.interpreter import FAST, PY_EVM, interpreter
-from witnessverify.pipeline import verify_bundle
-from witnessverify.witness.check import check
+from witnessverify.interpreter import COMPILED, FAST, PY_EVM, compiled_available, interpreter, selected
+from witnessverify.pipeline import prepare, verify_bundle
 from witnessverify.witness.state import WitnessAccountDB
 
 BUNDLES = Path(__file__).resolve().parent.parent / "witnesses"
@@ -61,35 +62,37 @@ class _RecordingDB(WitnessAccountDB):
 
 
 def _pre_state(bundle, chain):
-    """(accounts, storage, codes) the block reads, with their pre-state values."""
+    """(prepared block, accounts, storage) the block reads, with their pre-state values."""
+    import copy
+
     from witnessverify.engine import execute_block
 
-    checked = check(bundle, chain)
+    prepared = prepare(bundle, chain)
+    rules, witness = prepared.rules, prepared.witness
     reads, slot_reads = set(), set()
     recording = type("RecordingDB", (_RecordingDB,), {"reads": reads, "slot_reads": slot_reads})
-    state_class = type("Recording", (checked.vm_class.get_state_class(),), {"account_db_class": recording})
-    vm_class = type("RecordingVM", (checked.vm_class,), {"_state_class": state_class})
-    execute_block(checked.block, vm_class, chain.chain_id, checked.evm_fork, checked.pre_state_root,
-                  checked.preimages, checked.ancestor_hashes, deposit_contract=chain.deposit_contract,
-                  blob_params=chain.blob_params(checked.evm_fork), block_rlp_size=len(bundle.block_rlp))
+    state_class = type("Recording", (rules.vm_class.get_state_class(),), {"account_db_class": recording})
+    recording_rules = copy.copy(rules)  # the same rules, run on a VM that notes what it reads
+    recording_rules._vm_class = type("RecordingVM", (rules.vm_class,), {"_state_class": state_class})
+    execute_block(prepared.block, recording_rules, prepared.execution_context(len(bundle.block_rlp)))
     from witnessverify.witness.missing import MissingLog
     from witnessverify.witness.state import WitnessStore
 
-    pre = WitnessAccountDB(WitnessStore(dict(checked.preimages), MissingLog()), checked.pre_state_root)
+    pre = WitnessAccountDB(WitnessStore(dict(witness.preimages), MissingLog()), witness.pre_state_root)
     accounts = {a: (pre.get_nonce(a), pre.get_balance(a), pre.get_code(a)) for a in reads if pre.account_exists(a)}
     storage = {(a, s): pre.get_storage(a, s) for a, s in slot_reads}
-    return checked, accounts, storage
+    return prepared, accounts, storage
 
 
 class SpecBlock:
     """The block and its pre-state, ready for the execution specs' `apply_body`."""
 
     def __init__(self, bundle, chain):
-        checked, self.accounts, self.storage = _pre_state(bundle, chain)
-        self.fork = checked.evm_fork
-        self.header = checked.block.header
+        prepared, self.accounts, self.storage = _pre_state(bundle, chain)
+        self.fork = prepared.rules.evm_fork
+        self.header = prepared.block.header
         self.chain_id = chain.chain_id
-        self.ancestors = list(reversed(checked.ancestor_hashes))
+        self.ancestors = list(reversed(prepared.witness.ancestor_hashes))
         self.block_rlp = bundle.block_rlp
 
     def _module(self, name):
@@ -159,14 +162,12 @@ def test_engines(benchmark, name):
         old = best.get(engine, [float("inf"), float("inf")])
         best[engine] = [min(old[0], cpu), min(old[1], wall)]
 
-    def fast():
-        return _verify(bundle, FAST)
-
-    benchmark.pedantic(fast, rounds=1, iterations=1)  # pytest-benchmark's own figure: the fast path
+    loops = [FAST, COMPILED] if compiled_available() else [FAST]
+    benchmark.pedantic(lambda: _verify(bundle, selected()), rounds=1, iterations=1)  # the default loop
     spec_rounds = SPEC_ROUNDS_BIG if header.gas_used > 20_000_000 else ROUNDS
     for round_ in range(ROUNDS):
         note(BEFORE, *_before(BUNDLES / name))
-        for engine in (PY_EVM, FAST):
+        for engine in (PY_EVM, *loops):
             _, cpu, wall = _timed(lambda: _verify(bundle, engine))
             note(engine, cpu, wall)
         if round_ < spec_rounds:
@@ -178,9 +179,12 @@ def test_engines(benchmark, name):
     for engine, (cpu, wall) in best.items():
         benchmark.extra_info[engine] = {"cpu_s": round(cpu, 3), "wall_s": round(wall, 3),
                                         "mgas_per_cpu_s": round(mgas / cpu, 2)}
-    benchmark.extra_info["speedup_cpu_fast_vs_py_evm"] = round(best[PY_EVM][0] / best[FAST][0], 2)
-    benchmark.extra_info["speedup_cpu_fast_vs_before"] = round(best[BEFORE][0] / best[FAST][0], 2)
+    ratios = {}
+    for loop in loops:
+        for other in (PY_EVM, BEFORE, "specs"):
+            ratios[f"speedup_cpu_{loop}_vs_{other}"] = round(best[other][0] / best[loop][0], 2)
+    benchmark.extra_info.update(ratios)
     print(f"\n{name} ({mgas:.1f} Mgas, {len(spec.accounts)} accounts read): "
           + "; ".join(f"{engine} {cpu:.2f} s CPU {wall:.2f} s wall {mgas / cpu:.1f} Mgas/s"
                       for engine, (cpu, wall) in best.items())
-          + f"; fast/py-evm x{best[PY_EVM][0] / best[FAST][0]:.2f}; fast/before x{best[BEFORE][0] / best[FAST][0]:.2f}")
+          + "".join(f"; {key.removeprefix('speedup_cpu_')} x{value}" for key, value in ratios.items()))

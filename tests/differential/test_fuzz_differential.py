@@ -1,7 +1,8 @@
 """Seeded random programs over opcodes and precompiles, executed on the specs and on witnessverify.
 
 Each seed makes one contract of random snippets; every snippet stores its result (and, now and
-then, the gas left) in a fresh storage slot, so any divergence shows in the state root. CI runs a
+then, the gas left) in a fresh storage slot, so any divergence shows in the state root. Seeds
+alternate between the compiled interpreter loop and the same loop as Python. CI runs a
 bounded number of seeds per fork; `WV_FUZZ_COUNT=500 pytest tests/test_fuzz_differential.py`
 runs more. A seed that ever diverged is kept in REGRESSION_SEEDS.
 """
@@ -13,6 +14,8 @@ import random
 
 import pytest
 
+from witnessverify.interpreter import COMPILED, FAST, compiled_available, interpreter
+
 from tests.helpers.evm_asm import asm
 from tests.helpers.spec_diff import Acct, Case, assert_agree, base_alloc, blob_tx, tx
 
@@ -21,6 +24,7 @@ COUNT = int(os.environ.get("WV_FUZZ_COUNT", "25"))
 FORKS = ("prague", "osaka", "bpo1", "bpo2")
 # (fork, seed) pairs that once diverged; they stay as regression cases
 REGRESSION_SEEDS: list[tuple[str, int]] = []
+LOOPS = [COMPILED, FAST] if compiled_available() else [FAST]
 
 EDGE = [0, 1, 2, 31, 32, 255, 256, 2**64 - 1, 2**128, 2**255, 2**255 - 1, 2**256 - 1, 2**256 - 2]
 UNARY = ["ISZERO", "NOT", "CLZ"]
@@ -101,7 +105,10 @@ def fuzz_case(fork: str, seed: int) -> Case:
 @pytest.mark.parametrize("fork", FORKS)
 @pytest.mark.parametrize("seed", range(COUNT))
 def test_random_program(fork, seed):
-    assert_agree(fuzz_case(fork, seed * 7919 + 13))
+    """Odd and even seeds alternate between the two builds of the interpreter loop (compiled,
+    and its source as Python), so the specs judge both."""
+    with interpreter(LOOPS[seed % len(LOOPS)]):
+        assert_agree(fuzz_case(fork, seed * 7919 + 13))
 
 
 if REGRESSION_SEEDS:

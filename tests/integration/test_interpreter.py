@@ -1,12 +1,15 @@
-"""The fast interpreter (witnessverify/interpreter/) against py-evm's own loop, and the trie node
-codec against pyrlp, on the same inputs.
+"""The fast interpreter (witnessverify/interpreter/), compiled and as Python, against py-evm's own
+loop, and the trie node codec against pyrlp, on the same inputs.
 
-  - every bundled real block, verified with WV_INTERPRETER=fast and =py-evm: the same verdict and
-    the same computed header (state root, receipts root, logs bloom, gas, ...);
+  - every bundled real block, verified with WV_INTERPRETER=compiled, =fast and =py-evm: the same
+    verdict and the same computed header (state root, receipts root, logs bloom, gas, ...);
   - seeded random programs (valid and broken: underflow, overflow, bad jumps, jumps into PUSH
     data, truncated PUSHes, memory far away, calls, reverts, logs) run as one message on every
     L1 fork and on OP, Base and Celo computations: the same gas left, refund, output, logs,
-    error and post-state root. WV_FUZZ_COUNT scales the number of programs (default 25 per fork);
+    error and post-state root, on both builds of the loop. WV_FUZZ_COUNT scales the number of
+    programs (default 25 per fork);
+  - every opcode byte on stacks too short for it, and jumps to targets of every size (2^63 and
+    beyond among them), on both builds: py-evm's outcome each time;
   - the trie node codec (witness/tries.py) against pyrlp on every node of the real witnesses.
 
 The native backends are compared with the original ones in tests/test_native_backends.py.
@@ -28,7 +31,8 @@ from trie.validation import validate_is_node
 from witnessverify import sources
 from witnessverify.chains import resolve_chain
 from witnessverify.engine import AncestorHashes
-from witnessverify.interpreter import FAST, PY_EVM, interpreter
+from witnessverify.interpreter import COMPILED, FAST, PY_EVM, compiled_available, interpreter
+from witnessverify.interpreter import opcodes as python_opcodes
 from witnessverify.interpreter.analysis import CodeAnalysis
 from witnessverify.interpreter.opcodes import _STACK_OPS, SLOW, STACK_OP, opcode_table
 from witnessverify.pipeline import verify_bundle
@@ -45,6 +49,8 @@ from tests.helpers.spec_diff import Acct, witness_from_alloc
 
 COUNT = int(os.environ.get("WV_FUZZ_COUNT", "25"))
 BUNDLE_FILES = sorted(p.name for p in BUNDLES.glob("*.json"))
+# this project's loop as built: Cython's compilation and the Python source it is compiled from
+LOOPS = [COMPILED, FAST] if compiled_available() else [FAST]
 
 
 # -- real blocks -----------------------------------------------------------------------------------
@@ -55,11 +61,14 @@ def _verify(name: str, which: str):
 
 
 @pytest.mark.parametrize("name", BUNDLE_FILES)
-def test_real_block_same_on_both_interpreters(name):
-    fast, original = _verify(name, FAST), _verify(name, PY_EVM)
-    assert fast.verdict == original.verdict == "VALID", (fast.reason, original.reason)
-    assert fast.computed == original.computed
-    assert fast.gas_used == original.gas_used
+def test_real_block_same_on_every_interpreter(name):
+    original = _verify(name, PY_EVM)
+    assert original.verdict == "VALID", original.reason
+    for loop in LOOPS:
+        fast = _verify(name, loop)
+        assert fast.verdict == "VALID", (loop, fast.reason)
+        assert fast.computed == original.computed, loop
+        assert fast.gas_used == original.gas_used, loop
 
 
 # -- random programs, one message on each fork's computation ---------------------------------------
@@ -210,11 +219,56 @@ MACHINES = L1_FORKS + L2
 
 @pytest.mark.parametrize("seed", range(COUNT))
 @pytest.mark.parametrize("machine", MACHINES, ids=[m if isinstance(m, str) else f"{m[0]}-{m[1]}" for m in MACHINES])
-def test_random_program_same_on_both_interpreters(machine, seed):
+def test_random_program_same_on_every_interpreter(machine, seed):
     vm_class = _vm(machine)
     code = random_program(seed * 104_729 + MACHINES.index(machine))
     calldata = random.Random(seed).randbytes(random.Random(seed).randrange(0, 70))
-    assert _run_message(vm_class, code, calldata, FAST) == _run_message(vm_class, code, calldata, PY_EVM), code.hex()
+    original = _run_message(vm_class, code, calldata, PY_EVM)
+    for loop in LOOPS:
+        assert _run_message(vm_class, code, calldata, loop) == original, (loop, code.hex())
+
+
+@pytest.mark.parametrize("height", [0, 1, 2, 16])
+def test_every_opcode_byte_on_a_short_stack(height):
+    """Each of the 256 bytes as the one instruction after `height` pushes: underflow, a halt, an
+    invalid opcode or success, with the gas, output and state py-evm's loop gives."""
+    vm = witness_vm_class("osaka")
+    for byte in range(256):
+        code = asm(*([2] * height)) + bytes([byte]) + bytes(33)
+        original = _run_message(vm, code, b"\x01" * 8, PY_EVM)
+        for loop in LOOPS:
+            assert _run_message(vm, code, b"\x01" * 8, loop) == original, (loop, height, hex(byte))
+
+
+TARGETS = [0, 3, 5, 6, 2**31, 2**32, 2**63 - 1, 2**63, 2**64 - 1, 2**64, 2**255, 2**256 - 1]
+
+
+@pytest.mark.parametrize("op", ["JUMP", "JUMPI"])
+def test_jumps_to_targets_of_every_size(op):
+    """A target beyond the code, into PUSH data, past a C integer (2^63, 2^64) or at 2^256 - 1
+    is an invalid jump on every loop; a JUMPDEST target is taken."""
+    vm = witness_vm_class("prague")
+    for target in TARGETS:
+        code = (asm(1, target) if op == "JUMPI" else asm(target)) + asm(op, "JUMPDEST", 1, 0, "SSTORE")
+        original = _run_message(vm, code, b"", PY_EVM)
+        for loop in LOOPS:
+            assert _run_message(vm, code, b"", loop) == original, (loop, op, target)
+
+
+def test_the_compiled_loop_is_built_where_a_compiler_exists():
+    """The Cython build is optional at install; where the machine has a C compiler (CI does)
+    its absence is a broken build, not a quiet fall-back to the loop as Python."""
+    import shutil
+    import sysconfig
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if not shutil.which(compiler):
+        pytest.skip(f"no C compiler ({compiler}): frames run on the loop as Python here")
+    assert compiled_available(), "the compiled loop did not build (or is older than its source): pip install -e ."
+    with interpreter(COMPILED):
+        from witnessverify.interpreter.choice import runner
+
+        assert type(runner()).__name__ in ("cython_function_or_method", "builtin_function_or_method")
 
 
 def test_random_programs_reach_the_interesting_paths():
@@ -238,9 +292,10 @@ def test_every_pushing_operation_at_the_stack_limit(op, depth):
     1,025th is a FullStack halt."""
     vm = witness_vm_class("prague")
     code = asm(*(["PUSH0"] * depth)) + (asm(7) if op == "PUSH1" else asm(op)) + asm("STOP")
-    fast, original = _run_message(vm, code, b"\x01" * 8, FAST), _run_message(vm, code, b"\x01" * 8, PY_EVM)
-    assert fast == original
-    assert fast["error"] == (FullStack if depth == 1024 else None)
+    original = _run_message(vm, code, b"\x01" * 8, PY_EVM)
+    assert original["error"] == (FullStack if depth == 1024 else None)
+    for loop in LOOPS:
+        assert _run_message(vm, code, b"\x01" * 8, loop) == original, loop
 
 
 # -- the pieces --------------------------------------------------------------------------------------
@@ -261,13 +316,22 @@ class _Frame:
         return [v if isinstance(v, int) else int.from_bytes(v, "big") for v in self._stack.values]
 
 
+def _builds():
+    yield python_opcodes
+    if compiled_available():
+        from witnessverify.interpreter.compiled import opcodes as compiled_opcodes
+
+        yield compiled_opcodes
+
+
+@pytest.mark.parametrize("build", list(_builds()), ids=lambda m: m.__name__.split(".")[-2])
 @pytest.mark.parametrize("logic", sorted(_STACK_OPS, key=lambda f: f.__name__), ids=lambda f: f.__name__)
-def test_each_stack_operation_is_py_evms_on_edge_values(logic):
-    """Every fast stack operation against py-evm's own function, on all pairs (triples for
-    ADDMOD/MULMOD) of edge values and on stacks too short for it."""
+def test_each_stack_operation_is_py_evms_on_edge_values(logic, build):
+    """Every fast stack operation, compiled and as Python, against py-evm's own function, on all
+    pairs (triples for ADDMOD/MULMOD) of edge values and on stacks too short for it."""
     import itertools
 
-    fast = _STACK_OPS[logic]
+    fast = getattr(build, _STACK_OPS[logic].__name__)
     values = EDGE + [3, 7, 2**128 + 1, 2**255 + 5]
     depth = 3 if logic.__name__ in ("addmod", "mulmod") else 17
     combos = itertools.product(values, repeat=3) if depth == 3 else (

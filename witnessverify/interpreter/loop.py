@@ -1,4 +1,4 @@
-"""The fast interpreter loop, and the computation mixin that runs it.
+"""The fast interpreter loop: `run` executes one frame.
 
 py-evm runs each opcode through several layers: a generator over the code stream, a dict lookup,
 `_FastOpcode.__call__`, `consume_gas` on the computation and again on the GasMeter (with a debug
@@ -18,50 +18,19 @@ loop itself (out of gas, stack underflow or overflow, a bad jump) is an exceptio
 burns all the frame's gas, so the gas counter need not be written back for it; a Halt (STOP,
 RETURN, REVERT, SELFDESTRUCT) or a non-burning error (REVERT) only ever comes from py-evm's
 objects, after the meter is up to date.
+
+This one source is both loops: run as Python it is the reference (WV_INTERPRETER=fast,
+WV_PURE_PYTHON=1), and Cython compiles it at install, with the C types that `compiled/loop.pxd`
+declares, into the default loop (choice.py chooses, computation.py calls).
 """
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
-from typing import Iterator, Optional
-
 from eth.exceptions import FullStack, Halt, InsufficientStack, InvalidJumpDestination, OutOfGas
-from eth.vm.computation import NO_RESULT
 
 from .analysis import analyse
-from .opcodes import FRAME_OP, GAS, JUMP, JUMPDEST, JUMPI, LIMIT, PC, PUSH, STACK_OP, STOP, VALUE, opcode_table
-from .stack import IntStack
-
-FAST = "fast"
-PY_EVM = "py-evm"
-_requested = os.environ.get("WV_INTERPRETER", FAST)
-_selected = _requested if _requested in (FAST, PY_EVM) else FAST
-
-
-def environment_problem() -> Optional[str]:
-    """What is wrong with WV_INTERPRETER, if anything (the CLI refuses to run with it, exit 2)."""
-    if _requested in (FAST, PY_EVM):
-        return None
-    return f"WV_INTERPRETER must be {FAST!r} or {PY_EVM!r}, not {_requested!r}"
-
-
-def selected() -> str:
-    """The interpreter in use: "fast" (default) or "py-evm" (WV_INTERPRETER=py-evm)."""
-    return _selected
-
-
-@contextmanager
-def interpreter(name: str) -> Iterator[None]:
-    """Run with interpreter `name` for the duration (tests and benchmarks compare the two)."""
-    global _selected
-    if name not in (FAST, PY_EVM):
-        raise ValueError(name)
-    before, _selected = _selected, name
-    try:
-        yield
-    finally:
-        _selected = before
+from .opcodes import (DUP, FRAME_OP, GAS, JUMP, JUMPDEST, JUMPI, LIMIT, PC, PUSH, STACK_OP, STOP, SWAP, VALUE,
+                      opcode_table)
 
 
 def run(computation) -> None:
@@ -93,10 +62,20 @@ def run(computation) -> None:
                     pc += op - 0x5E
                 elif kind == JUMPDEST:
                     pc += 1
-                elif kind == JUMP:
-                    pc = s.pop()
-                    if pc not in jumpdests:
+                elif kind == DUP:  # DUPn at 0x7F + n: the n-th item from the top
+                    if len(s) >= LIMIT:
+                        raise FullStack("Stack limit reached")
+                    s.append(s[0x7F - op])
+                    pc += 1
+                elif kind == SWAP:  # SWAPn at 0x8F + n: the top and the (n+1)-th item
+                    index = 0x8E - op
+                    s[-1], s[index] = s[index], s[-1]
+                    pc += 1
+                elif kind == JUMP:  # the target is checked before it becomes the counter: a
+                    dest = s.pop()  # target of any size is an invalid jump, never an overflow
+                    if dest not in jumpdests:
                         raise InvalidJumpDestination("Invalid Jump Destination")
+                    pc = dest
                 elif kind == JUMPI:
                     dest = s.pop()
                     if s.pop():
@@ -138,38 +117,3 @@ def run(computation) -> None:
             return
         gas = meter.gas_remaining
         pc = computation.code.program_counter
-
-
-class FastInterpreter:
-    """Computation-class mixin: frames run in `run` instead of py-evm's loop (unless
-    WV_INTERPRETER=py-evm, or py-evm's debug2 tracing is on, which only its own loop prints).
-
-    Everything around the loop is py-evm's `BaseComputation.apply_computation`, unchanged:
-    the origin's created-contract list and initcode gas, precompile dispatch, the context
-    manager that turns a VMError into the frame's error and burns its gas."""
-
-    def __init__(self, state, message, transaction_context) -> None:
-        super().__init__(state, message, transaction_context)
-        if _selected == FAST:
-            self._stack = IntStack()
-
-    @classmethod
-    def apply_computation(cls, state, message, transaction_context, parent_computation: Optional[object] = None):
-        if _selected != FAST or cls.logger.show_debug2:
-            return super().apply_computation(state, message, transaction_context, parent_computation)
-        with cls(state, message, transaction_context) as computation:
-            if computation.is_origin_computation:
-                computation.contracts_created = []
-                if message.is_create:
-                    cls.consume_initcode_gas_cost(computation)
-            if parent_computation is not None:
-                computation.contracts_created = parent_computation.contracts_created
-            if message.is_create:
-                computation.contracts_created.append(message.storage_address)
-            precompile = computation.precompiles.get(message.code_address, NO_RESULT)
-            if precompile is not NO_RESULT:
-                if not message.is_delegation:
-                    precompile(computation)
-                return computation
-            run(computation)
-        return computation

@@ -3,7 +3,7 @@ implementation or py-evm's own opcode object.
 
 An opcode gets a fast implementation only when the class's `opcodes` entry is py-evm's standard
 one for it: a `_FastOpcode` whose `logic_fn` is the very py-evm function reimplemented here (see
-`_STACK_OPS`, `_FRAME_OPS`, `_INLINE`). Its static gas is taken from that entry, so each fork's
+`_STACK_OPS`, `_FRAME_OPS`, `_INLINE`, `_INLINE_AT`). Its static gas is taken from that entry, so each fork's
 price stays its own. Anything else (an opcode a fork or this project redefines, a fork's new
 opcode, CALL, CREATE, SLOAD, LOG, EXP, KECCAK256, ...) runs as py-evm's opcode object, called the
 way py-evm's loop calls it. Custom opcodes of a subclass are therefore dispatched exactly as before.
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 from weakref import WeakKeyDictionary
 
-from eth.exceptions import FullStack
 from eth.vm.logic import arithmetic, comparison, context, duplication, flow, memory, stack, swap
 from eth.vm.logic.invalid import InvalidOpcode
 from eth.vm.opcode import _FastOpcode
@@ -194,28 +193,6 @@ def pop(s):
     s.pop()
 
 
-def _dup(n: int):
-    index = -n
-
-    def dup(s):
-        if len(s) >= LIMIT:
-            raise FullStack("Stack limit reached")
-        s.append(s[index])
-
-    dup.__name__ = f"dup{n}"
-    return dup
-
-
-def _swap(n: int):
-    index = -n - 1
-
-    def swap_n(s):
-        s[-1], s[index] = s[index], s[-1]
-
-    swap_n.__name__ = f"swap{n}"
-    return swap_n
-
-
 # py-evm function -> fast equivalent
 _STACK_OPS: dict[Callable, Callable] = {
     arithmetic.add: add, arithmetic.mul: mul, arithmetic.sub: sub, arithmetic.div: div,
@@ -227,9 +204,6 @@ _STACK_OPS: dict[Callable, Callable] = {
     comparison.not_op: not_op, comparison.byte_op: byte_op,
     stack.pop: pop,
 }
-for _n in range(1, 17):
-    _STACK_OPS[getattr(duplication, f"dup{_n}")] = _dup(_n)
-    _STACK_OPS[getattr(swap, f"swap{_n}")] = _swap(_n)
 
 
 # -- operations on the frame: f(computation, s, gas) -> gas ---------------------------------------
@@ -299,32 +273,40 @@ _VALUES: dict[Callable, Callable] = {
 
 
 # -- operations the loop runs inline: their kind -----------------------------------------------
-SLOW, STACK_OP, FRAME_OP, VALUE, PUSH, JUMPDEST, JUMP, JUMPI, GAS, PC, STOP = range(11)
+SLOW, STACK_OP, FRAME_OP, VALUE, PUSH, JUMPDEST, JUMP, JUMPI, GAS, PC, STOP, DUP, SWAP = range(13)
 _INLINE: dict[Callable, int] = {
     flow.jumpdest: JUMPDEST, flow.jump: JUMP, flow.jumpi: JUMPI, flow.gas: GAS, flow.program_counter: PC,
     flow.stop: STOP, stack.push0: PUSH,
 }
 for _n in range(1, 33):
     _INLINE[getattr(stack, f"push{_n}")] = PUSH
+# DUPn and SWAPn run inline too, but only at their own byte (0x7F + n, 0x8F + n): the loop derives
+# n from the opcode byte, so py-evm's dupN function found at any other byte stays py-evm's object
+_INLINE_AT: dict[Callable, int] = {}
+for _n in range(1, 17):
+    _INLINE_AT[getattr(duplication, f"dup{_n}")] = 0x7F + _n
+    _INLINE_AT[getattr(swap, f"swap{_n}")] = 0x8F + _n
 
 
 @dataclass(frozen=True)
 class OpcodeTable:
-    """Per opcode byte: its kind, its static gas when run fast (0 when py-evm's object charges
-    it), the fast function (stack or frame operation, or the frame value the loop pushes) and
-    py-evm's opcode object."""
+    """Per opcode byte: its kind (a bytes object: one small int per byte, read as such by the
+    loop), its static gas when run fast (0 when py-evm's object charges it), the fast function
+    (stack or frame operation, or the frame value the loop pushes) and py-evm's opcode object."""
 
-    kinds: tuple
+    kinds: bytes
     costs: tuple
     functions: tuple
     pyevm: tuple
 
 
-def _fast_kind(opcode) -> tuple[int, Optional[Callable]]:
+def _fast_kind(byte: int, opcode) -> tuple[int, Optional[Callable]]:
     if type(opcode) is not _FastOpcode:
         return SLOW, None
     fn = opcode.logic_fn
     try:
+        if _INLINE_AT.get(fn) == byte:
+            return (DUP if byte < 0x90 else SWAP), None
         if fn in _STACK_OPS:
             return STACK_OP, _STACK_OPS[fn]
         if fn in _FRAME_OPS:
@@ -354,10 +336,10 @@ def opcode_table(computation_class: type) -> OpcodeTable:
         opcode = opcodes.get(byte)
         if opcode is None:
             opcode = InvalidOpcode(byte)
-        kind, fn = _fast_kind(opcode)
+        kind, fn = _fast_kind(byte, opcode)
         kinds.append(kind)
         costs.append(0 if kind == SLOW else opcode.gas_cost)
         functions.append(fn)
         pyevm.append(opcode)
-    table = _TABLES[computation_class] = OpcodeTable(tuple(kinds), tuple(costs), tuple(functions), tuple(pyevm))
+    table = _TABLES[computation_class] = OpcodeTable(bytes(kinds), tuple(costs), tuple(functions), tuple(pyevm))
     return table
