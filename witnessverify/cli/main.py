@@ -84,6 +84,10 @@ def main() -> None:
     """Re-execute blocks statelessly from their execution witness and judge their headers."""
     import threading
 
+    from .. import gcpolicy
+
+    gcpolicy.apply()
+
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm(os.getpid()))
     from ..interpreter import environment_problem
