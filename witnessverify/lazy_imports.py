@@ -13,6 +13,14 @@ on its first call, imports py-evm's real module (which then replaces the stand-i
 `ecadd(gas_cost=...)` gives a proxy with that gas cost bound, as toolz.curry would. The code that
 runs is py-evm's own, unchanged; only the moment it is imported moves. If `eth` is imported
 already, `install()` does nothing.
+
+One more stand-in keeps pydantic off the path (about 0.1 s): eth-utils imports its pydantic
+helpers module at import only to re-export `CamelModel` and to test `isinstance(value,
+CamelModel)` in `apply_formatters_to_dict`. Nothing witnessverify runs (py-evm, rlp, trie) makes a
+pydantic model. So eth-utils is imported here with a stand-in for that module, which is then
+withdrawn: `eth_utils.CamelModel` is a placeholder that answers isinstance as the real class does
+once the real module is loaded (False before, when no such model can exist), and an explicit
+`import eth_utils.pydantic` still gives the real module.
 """
 
 from __future__ import annotations
@@ -81,7 +89,29 @@ def _package_path(name: str):
     return [path] if os.path.isdir(path) else None
 
 
+class _DeferredModel(type):
+    def __instancecheck__(cls, value) -> bool:
+        real = sys.modules.get(cls.__module__)
+        return real is not None and not isinstance(real, _StandIn) and isinstance(value, real.CamelModel)
+
+
+def _keep_pydantic_lazy() -> None:
+    """Import eth-utils with a stand-in for its pydantic module, then withdraw the stand-in, so
+    that an explicit `import eth_utils.pydantic` afterwards loads the real one."""
+    name = "eth_utils.pydantic"
+    stand_in = _StandIn(name)
+    stand_in.CamelModel = _DeferredModel("CamelModel", (), {"__module__": name})
+    sys.modules[name] = stand_in
+    try:
+        import eth_utils  # noqa: F401
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+
+
 def install() -> None:
+    if "eth_utils" not in sys.modules and "pydantic" not in sys.modules:
+        _keep_pydantic_lazy()
     if "eth" in sys.modules:
         return
     for name, (attrs, curried) in LAZY.items():

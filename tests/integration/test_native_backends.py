@@ -80,6 +80,25 @@ def test_curve_precompiles_load_on_first_use():
     assert _python(script, WV_PURE_PYTHON="1").splitlines() == ["False False", "VALID True False False"]
 
 
+def test_an_l1_verify_loads_neither_pydantic_nor_the_l2_rules():
+    """Start-up: a whole verification of an L1 block imports no pydantic (eth-utils' helpers
+    module is a stand-in) and none of the OP, Base and Celo rule modules; the stand-in's
+    CamelModel answers isinstance as the real one does once the real module is loaded."""
+    script = (
+        "import sys, witnessverify.pipeline as p, witnessverify.sources as s, eth_utils\n"
+        "(b,) = s.load('witnesses/560048-1151683.json')\n"
+        "print(p.verify_bundle(b).verdict, 'pydantic' in sys.modules,"
+        " any(m.startswith(('witnessverify.rules.op', 'witnessverify.rules.base', 'witnessverify.rules.celo'))"
+        " for m in sys.modules), isinstance({}, eth_utils.CamelModel))\n"
+        "from eth_utils.pydantic import CamelModel\n"
+        "class Model(CamelModel):\n    value: int = 1\n"
+        "print('pydantic' in sys.modules, isinstance(Model(), eth_utils.CamelModel), isinstance({}, eth_utils.CamelModel))\n"
+        "(b,) = s.load('witnesses/10-121003241.json')\n"
+        "print(p.verify_bundle(b).verdict)\n"
+    )
+    assert _python(script).splitlines() == ["VALID False False False", "True True False", "VALID"]
+
+
 def test_bn254_module_built_where_a_compiler_exists():
     """The C module is optional at build time; where the machine has a compiler (CI does) its
     absence is a broken build, not a quiet fall-back to py_ecc."""

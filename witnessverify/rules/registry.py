@@ -5,17 +5,25 @@ rule set of (family, fork) and the chain's constants, built once and cached."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from importlib import import_module
 
 from ..chains import UNIMPLEMENTED_FORKS, ChainConfig, Fork
 from ..errors import Unsupported
 from ..witness.headers import header_items, refuse_amsterdam_header
-from .base.rules import BaseRules
-from .celo.rules import CeloRules
-from .l1.rules import L1Rules
-from .op.rules import OPRules
 from .ruleset import RuleSet
 
-FAMILY_RULES: dict[str, type] = {"l1": L1Rules, "op": OPRules, "base": BaseRules, "celo": CeloRules}
+# family -> (module, class) of its rules, imported when a block of that family first needs them:
+# verifying an L1 block never loads the OP, Base and Celo rules (start-up)
+FAMILY_RULES: dict[str, tuple[str, str]] = {
+    "l1": (".l1.rules", "L1Rules"), "op": (".op.rules", "OPRules"),
+    "base": (".base.rules", "BaseRules"), "celo": (".celo.rules", "CeloRules"),
+}
+
+
+def family_rules(family: str) -> type:
+    """The rule-set class of `family`."""
+    module, name = FAMILY_RULES[family]
+    return getattr(import_module(module, __package__), name)
 _CACHE: "OrderedDict[tuple, RuleSet]" = OrderedDict()
 _CACHE_SIZE = 256  # distinct (chain, fork) pairs kept: a long audit meets few
 
@@ -25,7 +33,7 @@ def rule_set(chain: ChainConfig, fork: Fork) -> RuleSet:
     key = (repr(chain), fork)
     rules = _CACHE.get(key)
     if rules is None:
-        rules = _CACHE[key] = FAMILY_RULES[fork.family](chain, fork)
+        rules = _CACHE[key] = family_rules(fork.family)(chain, fork)
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return rules
