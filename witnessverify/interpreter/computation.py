@@ -27,6 +27,17 @@ class FastInterpreter:
 
     @classmethod
     def apply_computation(cls, state, message, transaction_context, parent_computation: Optional[object] = None):
+        computation = cls._apply(state, message, transaction_context, parent_computation)
+        if computation.is_error:
+            # the error's traceback holds the frames that hold this computation: a reference
+            # cycle per failed frame (with its memory, children and their memory) that only the
+            # collector's oldest generation frees, so a long run's memory climbs between its
+            # collections. Nothing reads the traceback (a re-raise starts a new one).
+            computation.error.__traceback__ = None
+        return computation
+
+    @classmethod
+    def _apply(cls, state, message, transaction_context, parent_computation):
         run = runner()
         if run is None or cls.logger.show_debug2:
             return super().apply_computation(state, message, transaction_context, parent_computation)

@@ -25,6 +25,7 @@ from rlp.codec import encode_raw
 from trie import HexaryTrie
 from trie.constants import BLANK_NODE, BLANK_NODE_HASH
 from trie.exceptions import InvalidNode
+from trie.hexary import listify
 from trie.validation import validate_is_node
 
 
@@ -215,6 +216,9 @@ class ReadTrie(HexaryTrie):
         return super().get_node(node_hash)
 
 
+_MAPPINGS_LIMIT = 4096
+
+
 class WriteTrie(HexaryTrie):
     """A HexaryTrie for updates: cached decodings (copied), `encode_node` for new nodes."""
 
@@ -228,6 +232,21 @@ class WriteTrie(HexaryTrie):
                     node = decoded[node_hash] = checked_node(node_hash, self.db[node_hash])
                 return copy_node(node)
         return super().get_node(node_hash)
+
+    def _cached_create_node_to_db_mapping(self, node):
+        """py-trie's is an lru_cache on the method: one cache for every trie in the process, whose
+        keys hold their trie (and through it the witness store) until 4096 later entries push
+        them out, so a long run kept whole earlier witnesses. Here the cache lives and dies with
+        its trie (the same bound; the same shared results, which no caller edits)."""
+        cache = self.__dict__.setdefault("_mappings", {})
+        try:
+            return cache[node]
+        except KeyError:
+            pass
+        if len(cache) >= _MAPPINGS_LIMIT:
+            cache.clear()
+        mapping = cache[node] = self._create_node_to_db_mapping(listify(node) if isinstance(node, tuple) else node)
+        return mapping
 
     def _create_node_to_db_mapping(self, node):
         if not plainly_valid(node):
