@@ -11,6 +11,7 @@ interrupted audit resumes where it stopped.
 
 from __future__ import annotations
 
+import os
 import sys
 import tarfile
 import time
@@ -31,9 +32,36 @@ MAX_IN_FLIGHT_PER_WORKER = 2  # bundles held at once per worker: memory stays bo
 @dataclass
 class Job:
     name: str
-    data: bytes  # a bundle's JSON; empty when fetching failed (then `error` says why)
+    data: bytes  # a bundle's JSON; empty for a file (`path`) or when fetching failed (`error`)
     error: str = ""
     key: Optional[tuple[int, int, str]] = None  # (chain id, number, hash) when known before verifying
+    path: Optional[str] = None  # a bundle file the worker reads itself: paths travel, not bytes
+
+    def task(self, chain: Optional[str]) -> tuple:
+        """(function, arguments) a worker runs for this job."""
+        if self.path is not None:
+            return verify_path, (self.name, self.path, chain)
+        return verify_bytes, (self.name, self.data, chain)
+
+    def read(self) -> bytes:
+        """The bundle's bytes (read from its file for a path job; b"" if it cannot be read)."""
+        if self.path is None:
+            return self.data
+        try:
+            return Path(self.path).read_bytes()
+        except OSError:
+            return b""
+
+
+def verify_path(name: str, path: str, chain: Optional[str] = None) -> dict:
+    """The worker for a bundle file: reads it where it runs (a cluster's workers share the
+    files' folder), then as verify_bytes."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return {"source": name, "verdict": "ERROR", "reason": f"{path}: cannot read: {exc.strerror}",
+                "chainId": None, "block": {"number": None, "hash": None}, "gasUsed": 0, "seconds": 0.0}
+    return verify_bytes(name, data, chain)
 
 
 def verify_bytes(name: str, data: bytes, chain: Optional[str] = None) -> dict:
@@ -98,10 +126,9 @@ def jobs_from_paths(paths: list[str]) -> Iterator[Job]:
 
 
 def _file_job(f: Path) -> Job:
-    try:
-        return Job(str(f), f.read_bytes())
-    except OSError as exc:
-        return Job(str(f), b"", f"{f}: cannot read: {exc.strerror}")
+    if not os.access(f, os.R_OK):
+        return Job(str(f), b"", f"{f}: cannot read: permission denied")
+    return Job(str(f), b"", path=str(f.resolve()))
 
 
 def _tar_jobs(p: Path) -> Iterator[Job]:
@@ -169,7 +196,8 @@ class LocalPool:
             if job.error:
                 yield job, _error(job)
                 continue
-            pending[self.pool.submit(verify_bytes, job.name, job.data, chain)] = job
+            fn, args = job.task(chain)
+            pending[self.pool.submit(fn, *args)] = job
             if len(pending) >= limit:
                 yield from self._drain(pending, wait_all=False)
         while pending:

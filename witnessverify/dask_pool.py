@@ -16,7 +16,7 @@ import time
 from typing import Iterator, Optional
 from urllib.parse import urlsplit
 
-from .audit import MAX_IN_FLIGHT_PER_WORKER, Job, _error, verify_bytes
+from .audit import MAX_IN_FLIGHT_PER_WORKER, Job, _error
 from .errors import InputError
 
 SCHEMES = ("tcp", "tls")
@@ -116,22 +116,28 @@ class DaskPool:
                 f"no answer within {CLIENT_SECONDS:g}s"
             raise InputError(f"--scheduler {scheduler}: cannot use the Dask scheduler ({why})")
         self.client = made["client"]
-        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    @property
+    def workers(self) -> int:
+        """The workers the scheduler knows now (its identity, refreshed by the Client)."""
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def run(self, jobs: Iterator[Job], chain: Optional[str]) -> Iterator[tuple[Job, dict]]:
+        """Bundle files reach the workers as paths (each reads its own), other jobs as bytes; the
+        blocks in flight follow the current worker count, so workers that join get work."""
         from distributed import as_completed
 
-        limit = self.workers * MAX_IN_FLIGHT_PER_WORKER
         flying = as_completed()
         owner: dict = {}
         for job in jobs:
             if job.error:
                 yield job, _error(job)
                 continue
-            fut = self.client.submit(verify_bytes, job.name, job.data, chain, pure=False)
+            fn, args = job.task(chain)
+            fut = self.client.submit(fn, *args, pure=False)
             owner[fut.key] = job
             flying.add(fut)
-            if flying.count() >= limit:
+            while flying.count() >= self.workers * MAX_IN_FLIGHT_PER_WORKER:
                 yield self._one(next(flying), owner)
         for fut in flying:
             yield self._one(fut, owner)

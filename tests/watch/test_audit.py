@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -85,6 +86,47 @@ def test_audit_reads_tar_and_zip_archives(folder, tmp_path):
     r = cli("audit", str(tar), str(z), "--workers", "2", "--json")
     assert r.returncode == 0, r.stdout + r.stderr
     assert _by_source(lines(r.stdout)) == {k: "VALID" for k in PICK}
+
+
+def test_bundle_files_travel_as_paths_and_workers_read_them(folder, tmp_path):
+    """A file job carries its absolute path, not its bytes (a cluster's workers read their own
+    inputs); archive members, which a worker cannot open alone, still carry bytes. A file gone
+    before its worker reads it is an ERROR naming the path."""
+    from witnessverify import audit
+
+    jobs = list(audit.jobs_from_paths([str(folder)]))
+    files = [j for j in jobs if not j.error]
+    assert files and all(j.data == b"" and Path(j.path).is_absolute() for j in files)
+    fn, args = files[0].task(None)
+    assert fn is audit.verify_path and args[1] == files[0].path and not any(isinstance(a, bytes) for a in args)
+    assert audit.verify_path(*args)["verdict"] in ("VALID", "ERROR", "WITNESS_INCOMPLETE", "WITNESS_INVALID")
+    gone = audit.verify_path("gone.json", str(tmp_path / "gone.json"))
+    assert gone["verdict"] == "ERROR" and str(tmp_path / "gone.json") in gone["reason"]
+    tar = tmp_path / "b.tar"
+    with tarfile.open(tar, "w") as t:
+        t.add(folder / PICK[0], arcname=PICK[0])
+    (member,) = audit.jobs_from_paths([str(tar)])
+    assert member.path is None and member.data and member.task(None)[0] is audit.verify_bytes
+
+
+def test_the_dask_window_follows_the_workers_that_join():
+    """The blocks in flight are sized from the workers the scheduler has now, not at start."""
+    distributed = pytest.importorskip("distributed")
+    from witnessverify.dask_pool import DaskPool
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as cluster:
+        pool = DaskPool(cluster.scheduler_address)
+        try:
+            assert pool.workers == 1
+            cluster.scale(3)
+            pool.client.wait_for_workers(3, timeout=120)
+            deadline = time.monotonic() + 30
+            while pool.workers < 3 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert pool.workers == 3
+        finally:
+            pool.close()
 
 
 def test_audit_on_a_dask_local_cluster(folder):

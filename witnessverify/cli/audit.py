@@ -111,7 +111,9 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
     else:
         def unseen():
             for job in au.jobs_from_paths(list(paths)):
-                job.key = job.key or (au.job_key(job.data) if job.data else None)
+                if done_keys and job.key is None:  # resuming: read the block's key here
+                    data = job.read()
+                    job.key = au.job_key(data) if data else None
                 if job.key is None or not skip(job.key):
                     yield job
         jobs, total = unseen(), None
