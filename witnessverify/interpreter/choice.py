@@ -40,11 +40,14 @@ def _load_compiled() -> bool:
     except ImportError:
         return False
     # in a source checkout (an editable install) a build older than the source it was compiled
-    # from is not that source any more: the loop then runs as Python until pip builds it again
+    # from is not that source any more: the loop then runs as Python until pip builds it again.
+    # An installed wheel is left alone: its files' times are those of their extraction.
     here = os.path.dirname(__file__)
+    if any(part in ("site-packages", "dist-packages") for part in here.split(os.sep)):
+        return True
     for name, module in zip(_COMPILED_MODULES, built):
         source = os.path.join(here, f"{name}.py")
-        if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(module.__file__):
+        if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(module.__file__) + 1:
             return False
     return True
 
