@@ -143,7 +143,7 @@ def jobs_from_rpc(clients, start: int, end: int, chain_id_hint: Optional[int], s
     """Blocks start..end fetched by hash from the nodes: the block, then a witness (the first
     client's that decodes, else one assembled from proofs)."""
     from .tiebreak.fetch import (
-        assembled_witness, fetch_block_rlp, fetch_witnesses, gather_claim, resolve_all, witness_bundles,
+        ASSEMBLED, assembled_witness, fetch_block_rlp, fetch_witnesses, gather_claim, resolve_all, witness_bundles,
     )
 
     for n in range(start, end + 1):
@@ -174,7 +174,7 @@ def jobs_from_rpc(clients, start: int, end: int, chain_id_hint: Optional[int], s
                 continue
             source, proof_witness, parent_rlp = assembled
             bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp,
-                                      chain_id_hint, notes)
+                                      chain_id_hint, notes, ASSEMBLED)
         bundle = bundles[0][1]
         bundle.provenance = {"source": "witnessverify audit", "client": bundles[0][0]}
         yield Job(name, bundle.dumps().encode(), key=key)

@@ -75,6 +75,8 @@ def test_transfers_deploys_and_storage_writes_agree(anvil):
     report = check(str(n), [client(anvil)])
     assert report.overall == AGREE, (report.reason, report.notes)
     assert report.outcome.verdict == "VALID" and report.outcome.transactions == 3
+    # the witness source says how it was had: assembled from proofs, not debug_executionWitness
+    assert report.outcome.origin == "anvil: eth_getProof and a prestate trace", report.outcome.origin
 
 
 def test_a_storage_deletion_that_collapses_a_branch(anvil):

@@ -357,3 +357,22 @@ def test_http_details_gzip_auth_rate_limit_and_size_cap(servers):
     with pytest.raises(RpcError) as err:
         rpc(c).call("eth_chainId")
     assert err.value.kind == "rpc" and "internal failure" in err.value.detail
+
+
+def test_merged_heights_name_why_a_client_was_not_judged():
+    """Clients hold different valid blocks at one height, and a third could not be reached: its
+    line keeps its own reason (not "holds none of the blocks"), and the note that every block is
+    valid says which client was not judged (issue 21)."""
+    from witnessverify.outcome import Outcome
+    from witnessverify.tiebreak.claims import CheckReport, ClientVerdict, merge_heights
+
+    def report(block: bytes, holder: str) -> CheckReport:
+        return CheckReport(AGREE, block_number=7, block_hash=block, outcome=Outcome(verdict="VALID", origin="t"),
+                           clients=[ClientVerdict(holder, AGREES, "holds the block, which the engine confirms"),
+                                    ClientVerdict("down", UNAVAILABLE, "timed out after 5s (http://127.0.0.1:9)")])
+
+    merged = merge_heights([report(b"\x01" * 32, "geth"), report(b"\x02" * 32, "reth")], ["geth", "reth", "down"], [])
+    down = next(v for v in merged.clients if v.client == "down")
+    assert merged.overall == AGREE
+    assert down.verdict == UNAVAILABLE and "timed out" in down.detail and "holds none" not in down.detail
+    assert any("every block judged at this height is valid" in n and "down: not judged" in n for n in merged.notes)

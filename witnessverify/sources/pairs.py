@@ -17,7 +17,7 @@ from .detect import Artefact
 
 
 def witness_bundle(witness: Artefact, block: Artefact, chain_id: Optional[int]) -> Bundle:
-    origin = f"{witness.path} + {block.path}"
+    origin = str(witness.path) if witness.path == block.path else f"{witness.path} + {block.path}"  # one RPC answer: once
     if witness.kind == "witness-rlp":
         parts = witness.data
         headers = [rlp.encode(h) for h in parts[0]]

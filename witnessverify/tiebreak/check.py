@@ -24,7 +24,7 @@ from .claims import (
 )
 from .diagnose import compare_roots, diagnose, state_diff
 from .fetch import (
-    assembled_witness, call, chain_ids, fetch_block_rlp, fetch_witnesses, gather_claim, hash32, merge,
+    ASSEMBLED, assembled_witness, call, chain_ids, fetch_block_rlp, fetch_witnesses, gather_claim, hash32, merge,
     resolve_all, witness_bundles,
 )
 from .chainvote import chain_from_the_block, dev_chain_of, expected_chain
@@ -155,7 +155,8 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
             report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "no judgement without a witness") for cl in claims]
             return run
         source, proof_witness, parent_rlp = assembled
-        bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp, chain_id, notes)
+        bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp, chain_id, notes,
+                                  ASSEMBLED)
     outcome, bundle, sources = judge_witnesses(bundles, chain, notes)
     if assembled is not None:
         # deletions that collapse branches need siblings no touched key's proof contains
@@ -169,7 +170,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
                 break
             notes.append(f"fetched {asked} more proof(s) for nodes a branch collapse needs")
             bundle = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp, chain_id,
-                                     notes)[0][1]
+                                     notes, ASSEMBLED)[0][1]
             outcome = verify_bundle(bundle, chain)
     run.bundle = bundle
     report.outcome, report.witness_sources = outcome, sources

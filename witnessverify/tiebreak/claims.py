@@ -154,8 +154,9 @@ def merge_heights(reports: list[CheckReport], client_names: list[str], notes: li
     for name in client_names:
         mine = [v for r in reports for v in r.clients if v.client == name and v.verdict not in (UNAVAILABLE, UNJUDGED)]
         verdict = min(mine, key=rank) if mine else None
-        if verdict is None:
-            verdict = ClientVerdict(name, UNAVAILABLE, "holds none of the blocks at this height")
+        if verdict is None:  # in no report judged: say why, from its own entry
+            own = [v for r in reports for v in r.clients if v.client == name]
+            verdict = own[0] if own else ClientVerdict(name, UNAVAILABLE, "holds none of the blocks at this height")
         else:
             holding = next(r for r in reports if verdict in r.clients)
             engine = holding.outcome.verdict if holding.outcome else "?"
@@ -169,7 +170,9 @@ def merge_heights(reports: list[CheckReport], client_names: list[str], notes: li
         merged.reason = "; ".join(r.reason for r in reports if r.reason)
     else:
         merged.overall = AGREE
-        merged.notes.append("every block at this height is valid: a fork-choice difference, not an execution one")
+        unjudged = [v.client for v in merged.clients if v.verdict in (UNAVAILABLE, UNJUDGED)]
+        merged.notes.append("every block judged at this height is valid: a fork-choice difference, not an execution one"
+                            + (f" ({', '.join(unjudged)}: not judged, see its line)" if unjudged else ""))
     return merged
 
 

@@ -183,13 +183,17 @@ def fetch_witnesses(clients: list[RpcClient], block_hash: bytes, number: Optiona
     return out
 
 
+ASSEMBLED = "eth_getProof and a prestate trace"  # how an assembled witness's source reads
+
+
 def witness_bundles(witnesses: list[tuple[str, dict]], block_rlp: bytes, chain_id: Optional[int],
-                    notes: list[str]) -> list[tuple[str, Bundle]]:
-    """A bundle per client witness that can be read; an unreadable one is noted and left out."""
+                    notes: list[str], method: str = "debug_executionWitness") -> list[tuple[str, Bundle]]:
+    """A bundle per client witness that can be read; an unreadable one is noted and left out.
+    `method` names how the witness was had (ASSEMBLED for one built from proofs)."""
     out = []
     for name, w in witnesses:
         try:
-            out.append((name, bundle_from_witness_json(w, block_rlp, f"{name}: debug_executionWitness", chain_id)))
+            out.append((name, bundle_from_witness_json(w, block_rlp, f"{name}: {method}", chain_id)))
         except (InputError, TypeError, AttributeError, ValueError) as exc:
             notes.append(f"{name}: its execution witness is unreadable, left out ({str(exc)[:160]})")
     return out
