@@ -74,7 +74,7 @@ def test_a_bad_interpreter_choice_is_a_usage_error_not_a_traceback():
     r = subprocess.run([sys.executable, "-m", "witnessverify", "verify", str(KEEPER_HOODI)], capture_output=True,
                        text=True, timeout=120, env=dict(os.environ, WV_INTERPRETER="fastest"))
     assert r.returncode == 2 and "Traceback" not in r.stdout + r.stderr
-    assert "WV_INTERPRETER must be 'fast' or 'py-evm', not 'fastest'" in r.stderr
+    assert "WV_INTERPRETER must be one of 'compiled', 'fast', 'py-evm', not 'fastest'" in r.stderr
 
 
 def test_no_such_path_exits_4():
