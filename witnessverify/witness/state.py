@@ -322,24 +322,25 @@ class WitnessAccountDB(AccountDatabaseAPI):
         for address, slots in self._storage.items():
             for slot, value in slots.items():
                 self.post_storage[(address, slot)] = value
-        trie = WriteTrie(self._store, self._root)
-        with trie.squash_changes() as batch:
-            ordered = sorted(final.items(), key=lambda kv: kv[1] is None)  # updates first
-            for address, account in ordered:
-                key = keccak(address)
-                try:
-                    if account is None:
-                        del batch[key]
-                    else:
-                        batch[key] = rlp.encode(account, sedes=Account)
-                except MissingTrieNode as exc:
-                    path = missing_path(exc) or locate(self._store.nodes, self._root, key, exc.missing_node_hash)
-                    self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write",
-                                              path=path))
-                    self.root_unknown = True
-                except MALFORMED_NODE_ERRORS as exc:
-                    raise invalid_node(self._store.nodes, self._root, key, f"account 0x{bytes(address).hex()}",
-                                        exc) from None
+        # written straight into the store, unpruned: no ScratchDB, reference counts or pruning
+        # (the store keeps every node anyway; only the root is wanted)
+        batch = trie = WriteTrie(self._store, self._root)
+        ordered = sorted(final.items(), key=lambda kv: kv[1] is None)  # updates first
+        for address, account in ordered:
+            key = keccak(address)
+            try:
+                if account is None:
+                    del batch[key]
+                else:
+                    batch[key] = rlp.encode(account, sedes=Account)
+            except MissingTrieNode as exc:
+                path = missing_path(exc) or locate(self._store.nodes, self._root, key, exc.missing_node_hash)
+                self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write",
+                                          path=path))
+                self.root_unknown = True
+            except MALFORMED_NODE_ERRORS as exc:
+                raise invalid_node(self._store.nodes, self._root, key, f"account 0x{bytes(address).hex()}",
+                                    exc) from None
         self._root = trie.root_hash
 
         # the new pre-state for what follows
@@ -359,24 +360,23 @@ class WitnessAccountDB(AccountDatabaseAPI):
         return self._root
 
     def _apply_storage(self, address: Address, root: Hash32, slots: dict[int, int]) -> Hash32:
-        trie = WriteTrie(self._store, root)
-        with trie.squash_changes() as batch:
-            # non-zero values (updates, insertions) first, then deletions
-            for slot, value in sorted(slots.items(), key=lambda kv: kv[1] == 0):
-                key = _slot_key(slot)
-                try:
-                    if value:
-                        batch[key] = rlp.encode(value)
-                    else:
-                        del batch[key]
-                except MissingTrieNode as exc:
-                    path = missing_path(exc) or locate(self._store.nodes, root, key, exc.missing_node_hash)
-                    self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write",
-                                              path=path))
-                    self.root_unknown = True
-                except MALFORMED_NODE_ERRORS as exc:
-                    raise invalid_node(self._store.nodes, root, key,
-                                        f"account 0x{bytes(address).hex()} slot {hex(slot)}", exc) from None
+        batch = trie = WriteTrie(self._store, root)  # unpruned, straight into the store (above)
+        # non-zero values (updates, insertions) first, then deletions
+        for slot, value in sorted(slots.items(), key=lambda kv: kv[1] == 0):
+            key = _slot_key(slot)
+            try:
+                if value:
+                    batch[key] = rlp.encode(value)
+                else:
+                    del batch[key]
+            except MissingTrieNode as exc:
+                path = missing_path(exc) or locate(self._store.nodes, root, key, exc.missing_node_hash)
+                self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write",
+                                          path=path))
+                self.root_unknown = True
+            except MALFORMED_NODE_ERRORS as exc:
+                raise invalid_node(self._store.nodes, root, key,
+                                    f"account 0x{bytes(address).hex()} slot {hex(slot)}", exc) from None
         return trie.root_hash
 
     def persist(self):  # py-evm returns a MetaWitness; nothing here uses it
