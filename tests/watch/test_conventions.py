@@ -193,7 +193,9 @@ def test_watch_stopped_by_ctrl_c_exits_130(tmp_path, anvil):
 
 
 def test_audit_terminated_with_its_workers_leaves_no_traceback(tmp_path):
-    p = subprocess.Popen(cli("audit", str(BUNDLES), "--workers", "2"), stdout=subprocess.PIPE,
+    # the folder four times over: with the compiled loop one pass ends in about 4 s, and the
+    # signal must come mid-run, not as the process exits
+    p = subprocess.Popen(cli("audit", *[str(BUNDLES)] * 4, "--workers", "2"), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, start_new_session=True)
     time.sleep(4.0)
     os.killpg(p.pid, signal.SIGTERM)  # as systemd stops a unit: the whole group
