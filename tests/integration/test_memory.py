@@ -5,9 +5,9 @@ with its memory and children) used to be freed only by the collector's oldest ge
 worker's memory climbed between those collections (92 to 125 MB over 10 rounds of one block).
 Here every bundled block is verified with the collector saving what it finds: nothing may be
 found. And no witness store outlives its verification: py-trie's lru_cache on
-`_cached_create_node_to_db_mapping`, one for all tries, held each trie (and its witness) until
-4,096 later entries pushed it out; the write trie's cache now lives with the trie. The resident
-size over ten rounds is in benchmarks/test_worker_memory.py.
+`_cached_create_node_to_db_mapping`, one for all tries and filled by pruning ones, held each
+trie (and its witness) until 4,096 later entries pushed it out; the write tries no longer prune
+(witness/tries.py). The resident size over ten rounds is in benchmarks/test_worker_memory.py.
 """
 
 from __future__ import annotations

@@ -324,15 +324,15 @@ class WitnessAccountDB(AccountDatabaseAPI):
                 self.post_storage[(address, slot)] = value
         # written straight into the store, unpruned: no ScratchDB, reference counts or pruning
         # (the store keeps every node anyway; only the root is wanted)
-        batch = trie = WriteTrie(self._store, self._root)
+        trie = WriteTrie(self._store, self._root)
         ordered = sorted(final.items(), key=lambda kv: kv[1] is None)  # updates first
         for address, account in ordered:
             key = keccak(address)
             try:
                 if account is None:
-                    del batch[key]
+                    del trie[key]
                 else:
-                    batch[key] = rlp.encode(account, sedes=Account)
+                    trie[key] = rlp.encode(account, sedes=Account)
             except MissingTrieNode as exc:
                 path = missing_path(exc) or locate(self._store.nodes, self._root, key, exc.missing_node_hash)
                 self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write",
@@ -360,15 +360,15 @@ class WitnessAccountDB(AccountDatabaseAPI):
         return self._root
 
     def _apply_storage(self, address: Address, root: Hash32, slots: dict[int, int]) -> Hash32:
-        batch = trie = WriteTrie(self._store, root)  # unpruned, straight into the store (above)
+        trie = WriteTrie(self._store, root)  # unpruned, straight into the store (above)
         # non-zero values (updates, insertions) first, then deletions
         for slot, value in sorted(slots.items(), key=lambda kv: kv[1] == 0):
             key = _slot_key(slot)
             try:
                 if value:
-                    batch[key] = rlp.encode(value)
+                    trie[key] = rlp.encode(value)
                 else:
-                    del batch[key]
+                    del trie[key]
             except MissingTrieNode as exc:
                 path = missing_path(exc) or locate(self._store.nodes, root, key, exc.missing_node_hash)
                 self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write",

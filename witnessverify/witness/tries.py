@@ -9,7 +9,10 @@ and of the state root. Two subclasses change only how a node is turned into and 
              decoding is the node); lookups never change a node
   WriteTrie  for the updates: takes decodings from that cache as fresh copies (py-trie edits the
              nodes it gets in place), and encodes new nodes with `encode_node` after checking
-             them with `plainly_valid` (py-trie's `validate_is_node` for anything else)
+             them with `plainly_valid` (py-trie's `validate_is_node` for anything else). It
+             writes straight into the store and never prunes: a pruning trie would reach
+             py-trie's process-wide lru_cache on `_cached_create_node_to_db_mapping`, whose
+             keys hold their trie and with it the whole witness
 
 `decode_node` and `encode_node` handle the shapes real trie nodes have (a list of byte strings, in
 canonical RLP) and hand anything else to pyrlp, so a malformed node raises what it always raised;
@@ -25,7 +28,6 @@ from rlp.codec import encode_raw
 from trie import HexaryTrie
 from trie.constants import BLANK_NODE, BLANK_NODE_HASH
 from trie.exceptions import InvalidNode
-from trie.hexary import listify
 from trie.validation import validate_is_node
 
 
@@ -194,14 +196,6 @@ def copy_node(node):
     return [item if type(item) is bytes else copy_node(item) for item in node]
 
 
-def _decoded_cache(db):
-    """The store's cache of decoded nodes (py-trie's squash_changes wraps it in a ScratchDB)."""
-    cache = getattr(db, "decoded", None)
-    if cache is None:
-        cache = getattr(getattr(db, "wrapped_db", None), "decoded", None)
-    return cache
-
-
 class ReadTrie(HexaryTrie):
     """A HexaryTrie for lookups, decoding each node of the store once."""
 
@@ -216,37 +210,18 @@ class ReadTrie(HexaryTrie):
         return super().get_node(node_hash)
 
 
-_MAPPINGS_LIMIT = 4096
-
-
 class WriteTrie(HexaryTrie):
     """A HexaryTrie for updates: cached decodings (copied), `encode_node` for new nodes."""
 
     def get_node(self, node_hash):
         if type(node_hash) is bytes and len(node_hash) == 32 and node_hash != BLANK_NODE_HASH:
-            decoded = _decoded_cache(self.db)
-            if decoded is not None:
-                try:
-                    node = decoded[node_hash]
-                except KeyError:
-                    node = decoded[node_hash] = checked_node(node_hash, self.db[node_hash])
-                return copy_node(node)
+            decoded = self.db.decoded
+            try:
+                node = decoded[node_hash]
+            except KeyError:
+                node = decoded[node_hash] = checked_node(node_hash, self.db[node_hash])
+            return copy_node(node)
         return super().get_node(node_hash)
-
-    def _cached_create_node_to_db_mapping(self, node):
-        """py-trie's is an lru_cache on the method: one cache for every trie in the process, whose
-        keys hold their trie (and through it the witness store) until 4096 later entries push
-        them out, so a long run kept whole earlier witnesses. Here the cache lives and dies with
-        its trie (the same bound; the same shared results, which no caller edits)."""
-        cache = self.__dict__.setdefault("_mappings", {})
-        try:
-            return cache[node]
-        except KeyError:
-            pass
-        if len(cache) >= _MAPPINGS_LIMIT:
-            cache.clear()
-        mapping = cache[node] = self._create_node_to_db_mapping(listify(node) if isinstance(node, tuple) else node)
-        return mapping
 
     def _create_node_to_db_mapping(self, node):
         if not plainly_valid(node):
