@@ -59,9 +59,14 @@ def verify_path(name: str, path: str, chain: Optional[str] = None) -> dict:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return {"source": name, "verdict": "ERROR", "reason": f"{path}: cannot read: {exc.strerror}",
-                "chainId": None, "block": {"number": None, "hash": None}, "gasUsed": 0, "seconds": 0.0}
+        return _unreadable(name, f"{path}: cannot read: {exc.strerror}")
     return verify_bytes(name, data, chain)
+
+
+def _unreadable(name: str, reason: str) -> dict:
+    """The worker's result for a bundle it could not read or parse."""
+    return {"source": name, "verdict": "ERROR", "reason": reason, "chainId": None,
+            "block": {"number": None, "hash": None}, "gasUsed": 0, "seconds": 0.0}
 
 
 def verify_bytes(name: str, data: bytes, chain: Optional[str] = None) -> dict:
@@ -80,8 +85,7 @@ def verify_bytes(name: str, data: bytes, chain: Optional[str] = None) -> dict:
             raise InputError(f"{name}: not a witnessverify bundle ({BUNDLE_FORMAT})")
         bundle = shaped("bundle", name, lambda: bundle_from_json(doc, Path(name)))
     except InputError as exc:
-        return {"source": name, "verdict": "ERROR", "reason": str(exc), "chainId": None,
-                "block": {"number": None, "hash": None}, "gasUsed": 0, "seconds": 0.0}
+        return _unreadable(name, str(exc))
     outcome = verify_bundle(bundle, chain)
     out = to_json(outcome)
     out["internal"] = bool(getattr(outcome, "internal", False))

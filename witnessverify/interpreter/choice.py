@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from functools import cache
 from typing import Callable, Iterator, Optional
 
 from ..native import PURE_PYTHON
@@ -29,10 +30,12 @@ _runners: dict[str, Optional[Callable]] = {PY_EVM: None}
 
 
 _COMPILED_MODULES = ("loop", "opcodes", "analysis", "memory")
-_available: Optional[bool] = None
 
 
-def _load_compiled() -> bool:
+@cache
+def compiled_available() -> bool:
+    """Whether the Cython build of the loop is installed, loads and is not older than its source
+    (found out once)."""
     from importlib import import_module
 
     try:
@@ -50,14 +53,6 @@ def _load_compiled() -> bool:
         if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(module.__file__) + 1:
             return False
     return True
-
-
-def compiled_available() -> bool:
-    """Whether the Cython build of the loop is installed, loads and is not older than its source."""
-    global _available
-    if _available is None:
-        _available = _load_compiled()
-    return _available
 
 
 def environment_problem() -> Optional[str]:

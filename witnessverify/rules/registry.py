@@ -24,6 +24,8 @@ def family_rules(family: str) -> type:
     """The rule-set class of `family`."""
     module, name = FAMILY_RULES[family]
     return getattr(import_module(module, __package__), name)
+
+
 _CACHE: "OrderedDict[tuple, RuleSet]" = OrderedDict()
 _CACHE_SIZE = 256  # distinct (chain, fork) pairs kept: a long audit meets few
 
