@@ -9,7 +9,7 @@ import rlp
 from eth_hash.auto import keccak
 
 from witnessverify.tiebreak.rpc import RpcClient
-from witnessverify.tiebreak import AGREE, AGREES, DISAGREES, INCONCLUSIVE, SPLIT, check
+from witnessverify.tiebreak import AGREE, AGREES, DISAGREES, INCONCLUSIVE, SPLIT, check, human
 
 from tests.helpers.anvil import Anvil, LyingProxy, lie_about_header
 from tests.helpers.evm_asm import asm
@@ -149,6 +149,10 @@ def test_a_lying_state_root_is_named(anvil, liar):
     v = {x.client: x for x in report.clients}
     assert v["honest"].verdict == AGREES
     assert v["liar"].verdict == DISAGREES and "stateRoot" in v["liar"].fields
+    # each claim carries the build that made it, as the client itself names it
+    version = anvil.rpc("web3_clientVersion")
+    assert version.startswith("anvil/") and v["honest"].version == v["liar"].version == version
+    assert f"runs {version}" in human(report)
 
 
 def test_a_lying_receipt_is_pinned_to_its_transaction(anvil, liar):

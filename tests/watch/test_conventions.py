@@ -337,7 +337,13 @@ def test_which_code_judged_is_recorded(tmp_path, anvil):
     anvil.rpc("evm_mine")
     save = tmp_path / "saved"
     assert run("check", "2", "--rpc", f"anvil={anvil.url}", "--save", str(save)).returncode == 0
-    assert json.loads((save / "claims.json").read_text())["judgedBy"] == built
+    saved = json.loads((save / "claims.json").read_text())
+    assert saved["judgedBy"] == built
+    # and which build of each client made its claim, kept through a re-verification
+    node = anvil.rpc("web3_clientVersion")
+    assert [c["clientVersion"] for c in saved["blocks"][0]["claims"]] == [node]
+    again = run("verify", str(save), "--json")
+    assert json.loads(again.stdout)["clients"][0]["version"] == node, again.stdout
     db = str(tmp_path / "h.sqlite")
     assert run("spot-check", "--rpc", f"anvil={anvil.url}", "--db", db, "--rps", "0", "--from", "2").returncode == 0
     (doc,) = [json.loads(x) for x in run("history", "--db", db, "--json").stdout.splitlines()]

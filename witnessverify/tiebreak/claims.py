@@ -38,6 +38,7 @@ class Claim:
     header_json: Optional[dict] = None
     reason: str = ""
     block_rlp: Optional[bytes] = None  # from a bad-block entry
+    version: Optional[str] = None  # its web3_clientVersion, asked with the claim
 
 
 @dataclass
@@ -50,6 +51,7 @@ class ClientVerdict:
     # per wrong field: what this client's header claims and what the engine computed for the
     # block it holds (each client's own values, whatever the --rpc order)
     values: dict = field(default_factory=dict)
+    version: Optional[str] = None  # the client's web3_clientVersion when it made the claim
 
 
 @dataclass
@@ -81,6 +83,13 @@ def header_hash(header: dict, where: str) -> bytes:
 def judge_claims(outcome: Outcome, claims: list[Claim], block_hash: bytes,
                  diagnoses: Optional[dict] = None) -> list[ClientVerdict]:
     """Each client's verdict from its claim and the engine's judgement of the block."""
+    verdicts = _judge(outcome, claims, block_hash, diagnoses)
+    for cl, v in zip(claims, verdicts):
+        v.version = cl.version
+    return verdicts
+
+
+def _judge(outcome: Outcome, claims: list[Claim], block_hash: bytes, diagnoses: Optional[dict]) -> list[ClientVerdict]:
     valid = outcome.verdict == VALID
     verdicts = []
     for cl in claims:
@@ -114,7 +123,7 @@ def judge_claims(outcome: Outcome, claims: list[Claim], block_hash: bytes,
 def unjudged(claims: list[Claim], why: Optional[str] = None) -> list[ClientVerdict]:
     """The clients' lines when the engine cannot judge the block: each claim is left unjudged."""
     return [ClientVerdict(cl.client, UNAVAILABLE if cl.kind in ("none", "unavailable") else UNJUDGED,
-                          why or cl.reason) for cl in claims]
+                          why or cl.reason, version=cl.version) for cl in claims]
 
 
 def conclude(report: CheckReport, verdicts: list[ClientVerdict]) -> None:
@@ -222,6 +231,8 @@ def human(r: CheckReport) -> str:
             lines.append(f"{'':<13}   {m['field']}: header {m['expected']} computed {m['computed']}")
     for v in r.clients:
         lines.append(f"{'':<13} {v.client:<12} {v.verdict:<12} {v.detail}" + (f" [{', '.join(v.fields)}]" if v.fields else ""))
+        if v.version:
+            lines.append(f"{'':<13} {'':<12} runs {v.version}")
         for name, pair in v.values.items():
             lines.append(f"{'':<13} {'':<12} {name}: claims {pair['claimed']}, the engine computes {pair['computed']}")
         if v.diagnosis:

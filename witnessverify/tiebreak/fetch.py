@@ -107,7 +107,24 @@ def resolve_all(ref: str, clients: list[RpcClient], notes: list[str],
     return sorted(seen, key=lambda h: -seen[h]), number
 
 
+def client_version(c: RpcClient) -> Optional[str]:
+    """The client's web3_clientVersion, recorded with its claim (which build made it); None when
+    it does not say. Only printable characters, at most 160 of them: it is shown and stored."""
+    answer, err = call(c, "web3_clientVersion")
+    if err is not None or not isinstance(answer, str):
+        return None
+    text = "".join(ch for ch in answer if ch.isprintable()).strip()[:160]
+    return text or None
+
+
 def gather_claim(c: RpcClient, block_hash: bytes) -> Claim:
+    claim = _claim(c, block_hash)
+    if claim.kind != "unavailable":
+        claim.version = client_version(c)
+    return claim
+
+
+def _claim(c: RpcClient, block_hash: bytes) -> Claim:
     h = "0x" + block_hash.hex()
     header, err = call(c, "eth_getBlockByHash", h, False)
     if err is not None and err.kind != "rpc":

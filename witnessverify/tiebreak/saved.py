@@ -62,7 +62,8 @@ def _save_runs(d: Path, runs: list, alone: bool, chain=None) -> list[dict]:
         entry: dict = {
             "hash": "0x" + run.report.block_hash.hex(),
             "number": run.report.block_number,
-            "claims": [{"client": c.client, "kind": c.kind, "header": c.header_json, "reason": c.reason} for c in run.claims],
+            "claims": [{"client": c.client, "kind": c.kind, "header": c.header_json, "reason": c.reason,
+                        "clientVersion": c.version} for c in run.claims],
             "diagnoses": run.diagnoses,
             "witnessFrom": run.report.witness_sources,
             "notes": run.report.notes,
@@ -85,7 +86,8 @@ def _save_runs(d: Path, runs: list, alone: bool, chain=None) -> list[dict]:
 
 
 def _claims(entry: dict) -> list[Claim]:
-    return [Claim(c["client"], c["kind"], header_json=c.get("header"), reason=c.get("reason", "")) for c in entry["claims"]]
+    return [Claim(c["client"], c["kind"], header_json=c.get("header"), reason=c.get("reason", ""),
+                  version=c.get("clientVersion")) for c in entry["claims"]]
 
 
 def _replay_block(d: Path, entry: dict, number, chain) -> CheckReport:
@@ -99,7 +101,7 @@ def _replay_block(d: Path, entry: dict, number, chain) -> CheckReport:
     if not entry.get("bundle"):
         report.overall, report.reason = entry.get("overall", NO_SOURCE), entry.get("reason", "")
         if report.overall == NO_SOURCE:
-            report.clients = [ClientVerdict(c.client, UNAVAILABLE, c.reason or c.kind) for c in claims]
+            report.clients = [ClientVerdict(c.client, UNAVAILABLE, c.reason or c.kind, version=c.version) for c in claims]
         else:
             report.clients = unjudged(claims)
         return report
@@ -111,7 +113,7 @@ def _replay_block(d: Path, entry: dict, number, chain) -> CheckReport:
     report.outcome = outcome
     if entry.get("reorg"):
         report.reason = f"the block at #{number} changed during the check (reorg): inconclusive"
-        report.clients = [ClientVerdict(c.client, UNAVAILABLE, REORG) for c in claims]
+        report.clients = [ClientVerdict(c.client, UNAVAILABLE, REORG, version=c.version) for c in claims]
     elif outcome.verdict not in (VALID, MISMATCH):
         report.reason = f"the engine cannot judge: {outcome.verdict}: {outcome.reason}"
         report.clients = unjudged(claims)
