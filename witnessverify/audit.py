@@ -12,7 +12,6 @@ interrupted audit resumes where it stopped.
 from __future__ import annotations
 
 import os
-import sys
 import tarfile
 import time
 import zipfile
@@ -24,6 +23,7 @@ from typing import Callable, Iterator, Optional
 import rlp
 from eth_hash.auto import keccak
 
+from . import progress
 from .errors import InputError
 
 MAX_IN_FLIGHT_PER_WORKER = 2  # bundles held at once per worker: memory stays bounded
@@ -108,23 +108,37 @@ def job_key(data: bytes) -> Optional[tuple[int, int, str]]:
 
 # -- where jobs come from -----------------------------------------------------------------------
 
-def jobs_from_paths(paths: list[str]) -> Iterator[Job]:
-    """Bundle files, folders of them (recursively), and tar / zip archives of them."""
+def jobs_from_paths(paths: list[str], meter: Optional[progress.Counter] = None) -> Iterator[Job]:
+    """Bundle files, folders of them (recursively), and tar / zip archives of them. The folders
+    are listed first, so `meter` learns the total at once (a tar archive's members when the
+    run reaches it: listing them means reading it)."""
+    found: list[tuple[str, Path]] = []
     for p in map(Path, paths):
         if not p.exists():
-            yield Job(str(p), b"", f"{p}: no such file or folder")
+            found.append(("missing", p))
         elif p.is_dir():
-            for f in sorted(x for x in p.rglob("*.json") if not any(part.startswith(".") for part in x.parts)):
-                if f.name.upper().startswith(("PROVENANCE", "README")):
-                    continue
-                yield _file_job(f)
+            found += [("file", f) for f in sorted(x for x in p.rglob("*.json") if not any(part.startswith(".") for part in x.parts))
+                      if not f.name.upper().startswith(("PROVENANCE", "README"))]
         elif tarfile.is_tarfile(p):
-            yield from _tar_jobs(p)
+            found.append(("tar", p))
         elif zipfile.is_zipfile(p):
+            found.append(("zip", p))
+        else:
+            found.append(("file", p))
+    learn = meter.learn if meter is not None else (lambda n: None)
+    learn(sum(kind in ("file", "missing") for kind, _ in found))
+    for kind, p in found:
+        if kind == "missing":
+            yield Job(str(p), b"", f"{p}: no such file or folder")
+        elif kind == "tar":
+            yield from _tar_jobs(p, learn)
+        elif kind == "zip":
             with zipfile.ZipFile(p) as z:
-                for info in sorted(z.infolist(), key=lambda i: i.filename):
-                    if info.filename.endswith(".json") and not info.is_dir():
-                        yield Job(f"{p}!{info.filename}", z.read(info))
+                members = sorted((i for i in z.infolist() if i.filename.endswith(".json") and not i.is_dir()),
+                                 key=lambda i: i.filename)
+                learn(len(members))
+                for info in members:
+                    yield Job(f"{p}!{info.filename}", z.read(info))
         else:
             yield _file_job(p)
 
@@ -135,9 +149,11 @@ def _file_job(f: Path) -> Job:
     return Job(str(f), b"", path=str(f.resolve()))
 
 
-def _tar_jobs(p: Path) -> Iterator[Job]:
+def _tar_jobs(p: Path, learn: Callable[[int], None]) -> Iterator[Job]:
     with tarfile.open(p) as t:
-        for m in sorted((m for m in t.getmembers() if m.isfile() and m.name.endswith(".json")), key=lambda m: m.name):
+        members = sorted((m for m in t.getmembers() if m.isfile() and m.name.endswith(".json")), key=lambda m: m.name)
+        learn(len(members))
+        for m in members:
             f = t.extractfile(m)
             yield Job(f"{p}!{m.name}", f.read() if f else b"")
 
@@ -229,42 +245,32 @@ def _error(job: Job, reason: str = "", internal: bool = False) -> dict:
 
 # -- the run ---------------------------------------------------------------------------------------
 
-class Progress:
-    """One line on stderr: blocks done, blocks/s, Mgas/s, how many are not VALID."""
+class Progress(progress.Counter):
+    """The audit's meter (progress.py): blocks done of how many, blocks/s, Mgas/s, how many
+    are not VALID, ETA; and at the end the same figures as the audit's summary line."""
 
-    def __init__(self, total: Optional[int], stream=sys.stderr) -> None:
-        self.total, self.stream = total, stream
-        self.started = time.monotonic()
-        self.done = self.gas = self.bad = self.unreadable = 0
-        self.last = self.started  # the first line after one interval, not at the first block
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
+    def __init__(self, total: Optional[int], stream=None) -> None:
+        super().__init__("audit", total, "block(s)", stream)
+        self.gas = self.bad = self.unreadable = 0
 
-    def add(self, result: dict) -> None:
-        self.done += 1
+    def add(self, result: dict) -> None:  # type: ignore[override]
         self.gas += result.get("gasUsed") or 0
         self.bad += result.get("verdict") != "VALID"
         # an input that named no block (a missing or unreadable file)
         self.unreadable += not (result.get("block") or {}).get("hash") and result.get("verdict") == "ERROR"
-        now = time.monotonic()
-        if now - self.last >= (0.2 if self.tty else 5.0):
-            self.last = now
-            self.show()
+        super().add()
 
-    def line(self) -> str:
+    def text(self) -> str:
         t = max(time.monotonic() - self.started, 1e-9)
         blocks = self.done - self.unreadable
-        of = f"/{self.total}" if self.total else ""
-        eta = ""
-        if self.total and 0 < self.done < self.total:
-            eta = f", ETA {(self.total - self.done) * t / self.done:.0f}s"
         unread = f", {self.unreadable} unreadable input(s)" if self.unreadable else ""
-        return (f"audit: {blocks}{of} block(s){unread}, {blocks / t:.2f} blocks/s, {self.gas / t / 1e6:.2f} Mgas/s, "
-                f"{self.bad} not VALID, {t:.1f}s{eta}")
+        return (f"audit: {blocks}{f'/{self.total - self.unreadable}' if self.total else ''} block(s){unread}, {blocks / t:.2f} blocks/s, "
+                f"{self.gas / t / 1e6:.2f} Mgas/s, {self.bad} not VALID, {t:.1f}s{self.eta(t)}")
 
-    def show(self, final: bool = False) -> None:
-        end = "\n" if final or not self.tty else ""
-        self.stream.write(("\r" if self.tty else "") + self.line() + end)
-        self.stream.flush()
+    def summary(self) -> None:
+        self.clear()
+        self.line.stream.write(self.text() + "\n")
+        self.line.stream.flush()
 
 
 def record(history, result: dict) -> None:

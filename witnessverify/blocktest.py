@@ -19,7 +19,7 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import rlp
 from eth.constants import BLANK_ROOT_HASH, EMPTY_SHA3
@@ -283,6 +283,9 @@ def _network_has(network: str, fork: str) -> bool:
     return fork.lower() in re.split(r"to|attime15k|at\d+", network.lower())
 
 
+CHUNK = 8  # tests per job of a worker process
+
+
 def _run_file_tests(job: tuple[str, list[str]]) -> list[dict]:
     path, names = job
     doc = read_json_file(path)
@@ -290,16 +293,23 @@ def _run_file_tests(job: tuple[str, list[str]]) -> list[dict]:
 
 
 def run(files: list[Path], run_filter: Optional[str] = None, fork: Optional[str] = None, workers: int = 1,
-        per_file: Optional[int] = None, seed: int = 0) -> Iterator[TestResult]:
+        per_file: Optional[int] = None, seed: int = 0,
+        on_total: Optional[Callable[[int], None]] = None) -> Iterator[TestResult]:
+    """Every selected test's result, each as soon as it is known (`on_total` learns how many
+    there are before the first runs)."""
     jobs: dict[str, list[str]] = {}
     for f, n in select(files, run_filter, fork, per_file, seed):
         jobs.setdefault(str(f), []).append(n)
-    items = list(jobs.items())
+    if on_total is not None:
+        on_total(sum(map(len, jobs.values())))
     if workers <= 1:
-        for job in items:
-            for r in _run_file_tests(job):
-                yield TestResult(**r)
+        for path, names in jobs.items():
+            doc = read_json_file(path)
+            for n in names:
+                yield run_test(n, doc[n], path)
         return
+    # a few names per job, so results (and the progress line) come while a big file runs
+    items = [(path, names[i:i + CHUNK]) for path, names in jobs.items() for i in range(0, len(names), CHUNK)]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -155,3 +155,21 @@ def test_a_failing_block_replays_with_verify_and_its_chain_config(fixtures, tmp_
     r = subprocess.run([sys.executable, "-m", "witnessverify.cli", "verify", str(tmp_path / "block.json"),
                         "--chain-config", str(tmp_path / "chain.json")], capture_output=True, text=True, timeout=300)
     assert r.returncode == 1 and r.stdout.startswith("MISMATCH") and "EIP-7002" in r.stdout
+
+
+def test_blocktest_on_a_terminal_counts_tests_to_their_total(fixtures):
+    """A big fixture file no longer runs silent: on a terminal (a pty) the meter counts the
+    tests as they finish, with the total and an ETA, also from worker processes."""
+    import re
+
+    from tests.helpers.tty import run_on_tty
+
+    path = fixtures / CAUSES["eip7610_collision_with_storage"][0]
+    doc = json.loads(path.read_text())
+    total = sum(1 for n in doc if "fork_Osaka" in n)
+    assert total >= 4
+    code, out, tty = run_on_tty(["blocktest", str(path), "--run", "fork_Osaka", "--workers", "2"])
+    assert code == 0, out + tty
+    counts = {int(x) for x in re.findall(rf"blocktest: (\d+)/{total} test\(s\)", tty)}
+    assert counts and max(counts) <= total and "ETA" in tty, tty
+    assert tty.endswith("\r\x1b[K") and "blocktest:" not in out

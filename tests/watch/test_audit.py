@@ -63,7 +63,7 @@ def test_audit_in_a_process_pool_resumes_from_the_history(folder, tmp_path):
     assert {k: v for k, v in got.items() if k in PICK} == {k: "VALID" for k in PICK}
     assert got["corrupted.json"] in ("WITNESS_INCOMPLETE", "WITNESS_INVALID")  # its own words, not the others'
     assert got["not-json.json"] == "ERROR"
-    assert r.returncode == 4 and "audit: 7 block(s), 1 unreadable input(s)" in r.stderr  # an unreadable input: exit 4, like verify
+    assert r.returncode == 4 and "audit: 7/7 block(s), 1 unreadable input(s)" in r.stderr  # an unreadable input: exit 4, like verify
     with History(db) as h:
         assert h.count() == 8 and {x["mode"] for x in h.query()} == {"audit"}
     again = cli("audit", str(folder), "--workers", "2", "--json", "--db", db)

@@ -106,17 +106,27 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
         clients, _ = endpoints(rpcs, (), rpc_headers, timeout, rps)
         hint = majority_chain_id(clients)
         chain = dev_chain_of(clients, chain, hint, notes)  # an Anvil-style dev chain names its fork
-        jobs = au.jobs_from_rpc(clients, start, end, hint, skip, notes)
-        total = end - start + 1
+        meter = au.Progress(end - start + 1)
+
+        def skip_counted(key) -> bool:
+            if skip(key):
+                meter.learn(-1)  # in the history already: not to do
+                return True
+            return False
+        jobs = au.jobs_from_rpc(clients, start, end, hint, skip_counted, notes)
     else:
+        meter = au.Progress(None)
+
         def unseen():
-            for job in au.jobs_from_paths(list(paths)):
+            for job in au.jobs_from_paths(list(paths), meter):
                 if done_keys and job.key is None:  # resuming: read the block's key here
                     data = job.read()
                     job.key = au.job_key(data) if data else None
                 if job.key is None or not skip(job.key):
                     yield job
-        jobs, total = unseen(), None
+                else:
+                    meter.learn(-1)  # in the history already: not to do
+        jobs = unseen()
     try:
         from ..dask_pool import DaskPool
 
@@ -124,15 +134,14 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
     except InputError as exc:
         click.echo(f"ERROR {exc}")
         sys.exit(4)
-    progress = au.Progress(total)
     verdicts, internal = [], False
     try:
         for job, result in pool.run(jobs, chain):
             verdicts.append(result["verdict"])
             internal = internal or bool(result.get("internal"))
-            progress.add(result)
             if history is not None:
                 au.record(history, result)
+            meter.clear()
             if as_json:
                 click.echo(json.dumps(result))
             else:
@@ -143,11 +152,12 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
                 click.echo(f"{result['verdict']:<18} {which}{speed}{result.get('source')}"
                            + (f"\n{'':<18} {result['reason']}" if result.get("reason") and result["verdict"] != "VALID"
                               else ""))
+            meter.add(result)
     finally:
         pool.close()
         if history is not None:
             history.close()
-    progress.show(final=True)
+    meter.summary()
     if not verdicts:
         click.echo("nothing to audit (every block already in the history, or none found)", err=True)
         sys.exit(0 if history is not None else 4)

@@ -47,7 +47,15 @@ def check(block, rpcs, rpc_headers, chain, witness_from, save_dir, as_json, rps,
         except ValueError:
             if not (block.startswith("0x") and len(block) == 66):
                 raise click.BadParameter("a number, a 32-byte hash, or latest/safe/finalized", param_hint="BLOCK")
-    report = run_check(block, clients, chain, witness_from, save_dir, rollup_nodes, output_root)
+    from .. import progress
+
+    meter = progress.Steps("check")  # which client is asked what, and for how long
+    progress.set_current(meter)
+    try:
+        report = run_check(block, clients, chain, witness_from, save_dir, rollup_nodes, output_root)
+    finally:
+        progress.set_current(None)
+        meter.close()
     if as_json:
         import json
 

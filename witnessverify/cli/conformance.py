@@ -28,22 +28,30 @@ def blocktest(paths, run_filter, fork, workers, sample, seed, as_json) -> None:
     import json
 
     from .. import blocktest as bt
+    from ..progress import Counter
 
     unsupported_reasons: dict[str, str] = {}  # each reason once, with the first test that needs it
+    results: list = []
+    failed = lambda: sum(not r.passed and not r.unsupported for r in results)  # noqa: E731
+    meter = Counter("blocktest", unit="test(s)", extra=lambda t: f", {len(results) / t:.1f} tests/s, {failed()} failed")
     try:
         files = bt.fixture_files(paths)
-        results = []
-        for r in bt.run(files, run_filter, fork, workers, sample, seed):
+        for r in bt.run(files, run_filter, fork, workers, sample, seed, on_total=meter.learn):
             results.append(r)
+            if as_json or not r.passed:
+                meter.clear()
             if as_json:
                 click.echo(json.dumps(r.to_json()))
             elif r.unsupported:
                 unsupported_reasons.setdefault(r.unsupported, r.name)
             elif not r.passed:
                 click.echo(f"FAIL  {r.network:<24} {r.name}\n      {r.error}")
+            meter.add()
     except InputError as exc:
+        meter.clear()
         click.echo(f"ERROR {exc}")
         sys.exit(4)
+    meter.clear()
     rows = bt.summary(results)
     if not as_json:
         for reason, first in unsupported_reasons.items():

@@ -51,9 +51,49 @@ def _print_version(ctx) -> None:
     ctx.exit(0)
 
 
+LOG_LEVELS = ["debug", "info", "warning", "error"]
+
+
+class _Command(click.Command):
+    """Every command also takes -v/--verbose, --log-level and -q/--quiet: the log goes to
+    stderr (default: warnings; -v info, -vv debug, which names every request), and --quiet
+    silences the progress line. A command with a --log-level of its own (watch, spot-check)
+    keeps it, and -v raises it when it was not given."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.own_log_level = any(p.name == "log_level" for p in self.params)
+        if not self.own_log_level:
+            self.params.append(click.Option(["--log-level"], type=click.Choice(LOG_LEVELS),
+                                            help="Log to stderr from this level on (default: warning)."))
+        self.params.append(click.Option(["-v", "--verbose"], count=True,
+                                        help="More log lines on stderr: -v info (the check's stages), -vv debug "
+                                        "(every request)."))
+        self.params.append(click.Option(["-q", "--quiet"], is_flag=True, help="No progress line on stderr."))
+
+    def invoke(self, ctx):
+        from .. import progress
+
+        verbose, quiet = ctx.params.pop("verbose", 0), ctx.params.pop("quiet", False)
+        progress.configure(quiet)
+        given = ctx.get_parameter_source("log_level") not in (None, click.core.ParameterSource.DEFAULT)
+        level = ctx.params["log_level"] if self.own_log_level else ctx.params.pop("log_level")
+        if verbose and not given:
+            level = "debug" if verbose > 1 or self.own_log_level else "info"
+            if self.own_log_level:
+                ctx.params["log_level"] = level
+        if not self.own_log_level:
+            from .. import logs
+
+            logs.setup("text", level or "warning")
+        return super().invoke(ctx)
+
+
 class _Guarded(click.Group):
     """Every command: an unexpected exception is a one-line INTERNAL_ERROR and exit 5; Ctrl-C
     is "interrupted", exit 130; SIGTERM "terminated", exit 143 (never a traceback)."""
+
+    command_class = _Command
 
     def invoke(self, ctx):
         try:

@@ -63,7 +63,7 @@ def _watch_options(f):
 
 
 def _watcher(o: dict, mode: str):
-    from ..watch import logs
+    from .. import logs
     from ..watch.run import build
     from ..watch.schedule import Schedule
 

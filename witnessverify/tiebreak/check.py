@@ -10,8 +10,10 @@ when none is complete alone, and only those that authenticate.
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
+from .. import progress
 from ..bundle import Bundle
 from ..errors import WitnessInvalid
 from ..outcome import Outcome
@@ -35,6 +37,11 @@ from .rpc import RpcClient
 REORG = "reorg during the check"
 
 
+def stage(text: str) -> None:
+    """A stage of the check: on the progress line, and in the log at info (-v)."""
+    progress.step(text, logging.INFO)
+
+
 def _is_hash(ref: str) -> bool:
     return hash32(ref) is not None
 
@@ -47,6 +54,7 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
     if witness_from:
         clients = sorted(clients, key=lambda c: c.name != witness_from)
     names = [c.name for c in clients]
+    stage(f"asking {len(clients)} client(s) their chain id")
     chain_id, excluded, tie = expected_chain(clients, chain, notes)
     if tie:
         chain_id = chain_from_the_block([c for c in clients if c.name not in excluded], ref, notes)
@@ -67,6 +75,7 @@ def check(ref: str, clients: list[RpcClient], chain=None, witness_from: Optional
         report = CheckReport(NO_SOURCE, reason="no client answered with a usable chain id", notes=notes)
     else:
         heads: dict[str, bytes] = {}
+        stage(f"resolving block {ref}")
         candidates, number = resolve_all(ref, usable, notes, heads)
         if not candidates:
             report = CheckReport(NO_SOURCE, reason=f"no client could name the block {ref}", notes=notes)
@@ -134,6 +143,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
     report = CheckReport(INCONCLUSIVE, block_number=number, block_hash=block_hash, notes=notes,
                          chain=chain if isinstance(chain, str) else None)
     run = BlockRun(report)
+    stage(f"asking each client about block 0x{block_hash.hex()[:16]}…")
     run.claims = claims = [gather_claim(c, block_hash) for c in clients]
     block_rlp, more = fetch_block_rlp(clients, claims, block_hash)
     notes += more
@@ -141,6 +151,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
         report.overall, report.reason = NO_SOURCE, "no client served the block's body"
         report.clients = [ClientVerdict(cl.client, UNAVAILABLE, cl.reason or cl.kind, version=cl.version) for cl in claims]
         return run
+    stage("fetching execution witnesses")
     bundles = witness_bundles(fetch_witnesses(clients, block_hash, number), block_rlp, chain_id, notes)
     assembled = None
     if not bundles:
@@ -157,6 +168,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
         source, proof_witness, parent_rlp = assembled
         bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp, chain_id, notes,
                                   ASSEMBLED)
+    stage(f"executing block {'#' + str(number) if number is not None else ref} on the engine")
     outcome, bundle, sources = judge_witnesses(bundles, chain, notes)
     if assembled is not None:
         # deletions that collapse branches need siblings no touched key's proof contains
@@ -189,6 +201,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
     ours_per_tx = None
     for c, v in zip(clients, judge_claims(outcome, claims, block_hash)):
         if v.verdict == DISAGREES and v.fields != ["blockHash"]:
+            stage(f"diagnosing {c.name}: {', '.join(v.fields)}")
             found = diagnose(c, block_hash, outcome.receipts)
             if "stateRoot" in v.fields:
                 theirs, _ = call(c, "debug_intermediateRoots", "0x" + block_hash.hex())

@@ -19,6 +19,7 @@ from typing import Any, Optional
 
 import requests
 
+from .. import progress
 from ..errors import InputError
 from ..safeparse import load_json
 from .deadline import DEADLINES
@@ -84,6 +85,7 @@ class RpcClient:
 
     def _call_once(self, method: str, params: tuple) -> Any:
         self._throttle()
+        progress.step(f"{self.name}: {method}")
         self._id += 1
         body = {"jsonrpc": "2.0", "id": self._id, "method": method, "params": list(params)}
         headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip", **self.headers}

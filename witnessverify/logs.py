@@ -1,4 +1,4 @@
-"""Progress logging for the long-running commands: plain lines or one JSON object per line."""
+"""Log lines on stderr for every command: plain lines or one JSON object per line."""
 
 from __future__ import annotations
 
