@@ -70,6 +70,13 @@ class _Command(click.Command):
                                         help="More log lines on stderr: -v info (the check's stages), -vv debug "
                                         "(every request)."))
         self.params.append(click.Option(["-q", "--quiet"], is_flag=True, help="No progress line on stderr."))
+        rpcs = next((p for p in self.params if p.name == "rpcs"), None)
+        self.needs_clients = bool(rpcs is not None and rpcs.required)
+        if rpcs is not None:  # the clients may come from a config file instead (cli/config.py)
+            rpcs.required = False
+            self.params.append(click.Option(["--config"], type=click.Path(dir_okay=False), envvar="WITNESSVERIFY_CONFIG",
+                                            help="TOML file naming the clients (and rollup nodes) with their headers; "
+                                            "--rpc and --rollup-rpc replace its entries."))
 
     def invoke(self, ctx):
         from .. import progress
@@ -86,6 +93,13 @@ class _Command(click.Command):
             from .. import logs
 
             logs.setup("text", level or "warning")
+        if "config" in ctx.params:
+            from . import config
+
+            config.apply(ctx, ctx.params.pop("config"))
+            if self.needs_clients and not ctx.params["rpcs"]:
+                raise click.UsageError("no client: give --rpc NAME=URL (repeat), or --config FILE with [clients.NAME] "
+                                       "tables")
         return super().invoke(ctx)
 
 
