@@ -233,8 +233,10 @@ def test_a_stalled_client_is_flagged_within_one_pass_and_the_healthy_one_followe
         assert fams[("witnessverify_client_stalled", "healthy")] == 0
         assert fams[("witnessverify_client_head_lag_blocks", "stuck")] == 10
         shown = page(history, w.state)  # the status page names it, with its lag
-        assert (f'<span class="client stalled" data-client="stuck">stuck <b>{at}</b> (10 behind, stalled: not followed)'
-                in shown) and f'data-client="healthy">healthy <b>{head}</b></span>' in shown
+        stuck_row = shown.split('<tr class="client stalled" data-client="stuck">')[1].split("</tr>")[0]
+        assert f"<td><b>{at}</b> (10 behind, stalled: not followed)</td>" in stuck_row
+        healthy_row = shown.split('<tr class="client" data-client="healthy">')[1].split("</tr>")[0]
+        assert f"<td><b>{head}</b></td>" in healthy_row
         time.sleep(0.5)
         stalled_alerts = [m for m in hook.wait_for(1) if "stalled" in m]  # (and its unavailability, after=1)
         assert len(stalled_alerts) == 1 and "stuck is stalled" in stalled_alerts[0] and "10 behind" in stalled_alerts[0]

@@ -444,33 +444,61 @@ def _chromium():
 
 
 def test_the_status_page_in_headless_chromium(tmp_path, anvil, proxy):
+    """After a split, what the browser renders: the chain's name, the split in detail (the wrong
+    field, the liar's claim, the engine's value taken from the honest node's header, the
+    evidence folder), the client health panel, charts with time axes and legends; and the
+    split's own page."""
     from PIL import Image
 
     browser = _chromium()
     a = anvil.accounts()
-    w, history, metrics, alerter = watcher(tmp_path, [rpc("honest", anvil.url), rpc("liar", proxy.url)], start=2)
+    w, history, metrics, alerter = watcher(tmp_path, [rpc("honest", anvil.url), rpc("liar", proxy.url)], start=2,
+                                           save_dir=str(tmp_path / "evidence"))
+    lied = None
     for i in range(5):
         n = anvil.mine_block([{"from": a[5], "to": "0x" + "51" * 20, "value": i + 1}])
         if i == 3:
             lie_about_header(proxy, n, "stateRoot", "0x" + "66" * 32)
+            lied = n
         w.run_pass()
     assert [r["overall"] for r in history.query()] == ["AGREE"] * 3 + ["SPLIT", "AGREE"]
+    (split,) = history.query(overall="SPLIT")
+    true_root = anvil.rpc("eth_getBlockByNumber", hex(lied), False)["stateRoot"]
     status = StatusServer("127.0.0.1", 0, str(history.path), w.state, metrics.exposition)
     url = f"http://127.0.0.1:{status.port}/"
     shot = tmp_path / "status.png"
-    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,800",
+    common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1100,1500",
               f"--user-data-dir={tmp_path / 'profile'}"]
     dom = subprocess.run(common + ["--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
+    one = subprocess.run(common + ["--dump-dom", f"{url}split/{split['id']}"], capture_output=True, text=True,
+                         timeout=120).stdout
     subprocess.run(common + [f"--screenshot={shot}", url], capture_output=True, timeout=120)
     status.close()
     alerter.close()
     # what the browser rendered: the rows, each client's verdicts, the split banner, the lag
     assert dom.count('class="row agree') == 4 and dom.count('class="row split') == 1
     assert "1 split(s) in the last 24 h" in dom and 'id="lag"' in dom and ">liar<" in dom
-    assert dom.count(">DISAGREES<") == 1 and 'id="plot-mgas"' in dom
+    assert 'id="plot-mgas"' in dom
+    assert '<span id="chain">chain-31337</span> (chain id 31337)' in dom  # the chain by name (a dev chain: its id)
+    # the split in detail: the field, what the liar claims, what the engine computes, the evidence
+    for shown in (dom, one):
+        detail = shown.split(f'id="split-{split["id"]}"')[1].split("</section>")[0]
+        liar = detail.split('data-client="liar"')[1].split("</div>")[0]
+        assert "DISAGREES" in liar and "<td>stateRoot</td>" in liar
+        assert f'<td class="hash">0x{"66" * 32}</td><td class="hash">{true_root}</td>' in liar
+        assert "runs anvil/" in liar and split["saved_dir"] and split["saved_dir"] in detail
+    assert f'href="/split/{split["id"]}"' in dom  # the row links to it
+    # the health panel: both clients, their latest verdict, when they last answered, their build
+    for name in ("honest", "liar"):
+        row = dom.split(f'<tr class="client" data-client="{name}">')[1].split("</tr>")[0]
+        assert ">AGREES<" in row and "s ago" in row and "anvil/" in row and '<td class="error">none</td>' in row
+    # the charts: time ticks, axis titles, a legend
+    assert dom.count('class="tick-x"') >= 6 and dom.count(">time (UTC)</text>") == 2 and ">Mgas/s<" in dom
+    legend = [x.split(">")[1].split("<")[0] for x in dom.split('class="legend-item"')[1:]]
+    assert legend == ["AGREE", "SPLIT", "INCONCLUSIVE", "NO_SOURCE"], legend
     # the screenshot, by content: not blank, the split's red and the agreement's green are drawn
     img = Image.open(shot).convert("RGB")
-    assert img.size == (1000, 800)
+    assert img.size == (1100, 1500)
     colours = img.getcolors(maxcolors=1 << 20)
 
     def near(rgb, target, tol=40):

@@ -33,6 +33,7 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from ..errors import InputError
+from .reads import Reads
 
 SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, list[str]] = {
@@ -150,7 +151,7 @@ class CheckRecord:
     verdicts: list[tuple[str, str, str, str, list]] = field(default_factory=list)
 
 
-class History:
+class History(Reads):
     """`readonly`: open for reading only (`history`, the status page): no WAL switch, no migration,
     and a file on a read-only mount or without write permission can still be read."""
 
@@ -316,71 +317,6 @@ class History:
             return self.db.execute("SELECT number, block_hash, engine_verdict FROM checks WHERE chain_id=? AND number>=? "
                                    "AND abandoned=0 AND block_hash != '' ORDER BY number",
                                    (chain_id, since_number)).fetchall()
-
-    def query(self, since: Optional[float] = None, overall: Optional[str] = None, client: Optional[str] = None,
-              chain_id: Optional[int] = None, number: Optional[int] = None, limit: Optional[int] = None,
-              include_abandoned: bool = True, newest_first: bool = False) -> list[dict]:
-        with self._reading("read the history"):
-            return self._query(since, overall, client, chain_id, number, limit, include_abandoned, newest_first)
-
-    def _query(self, since, overall, client, chain_id, number, limit, include_abandoned, newest_first) -> list[dict]:
-        where: list[str] = []
-        args: list = []
-        if since is not None:
-            where.append("checked_at >= ?")
-            args.append(since)
-        if overall is not None:
-            where.append("overall = ?")
-            args.append(overall)
-        if chain_id is not None:
-            where.append("chain_id = ?")
-            args.append(chain_id)
-        if number is not None:
-            where.append("number = ?")
-            args.append(number)
-        if client is not None:
-            where.append("id IN (SELECT check_id FROM verdicts WHERE client = ?)")
-            args.append(client)
-        if not include_abandoned:
-            where.append("abandoned = 0")
-        sql = "SELECT * FROM checks" + (" WHERE " + " AND ".join(where) if where else "")
-        sql += " ORDER BY checked_at DESC, id DESC" if newest_first else " ORDER BY checked_at, id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        cur = self.db.execute(sql, args)
-        names = [d[0] for d in cur.description]
-        items = []
-        for row in cur.fetchall():
-            item = dict(zip(names, row))
-            item["verdicts"] = [
-                {"client": c, "kind": k, "verdict": v, "detail": d, "fields": json.loads(f or "[]")}
-                for c, k, v, d, f in self.db.execute(
-                    "SELECT client, kind, verdict, detail, fields FROM verdicts WHERE check_id=? ORDER BY kind, client",
-                    (item["id"],))
-            ]
-            items.append(item)
-        return items
-
-    def counts_since(self, chain_id: Optional[int], since: float) -> dict[str, int]:
-        """Checks per overall answer since `since` (one aggregate query: the status page)."""
-        with self._reading("count checks"):
-            rows = self.db.execute("SELECT overall, count(*) FROM checks WHERE checked_at >= ? AND (? IS NULL OR chain_id = ?) "
-                                   "GROUP BY overall", (since, chain_id, chain_id)).fetchall()
-        return dict(rows)
-
-    def keys(self, mode: Optional[str] = None) -> set[tuple[int, int, str]]:
-        """(chain id, number, hash) of every recorded block (of one mode): what a resumed run skips."""
-        sql, args = "SELECT chain_id, number, block_hash FROM checks", ()
-        if mode is not None:
-            sql, args = sql + " WHERE mode = ?", (mode,)
-        with self._reading("read recorded blocks"):
-            return set(self.db.execute(sql, args).fetchall())
-
-    def count(self, chain_id: Optional[int] = None) -> int:
-        with self._reading("count checks"):
-            if chain_id is None:
-                return self.db.execute("SELECT count(*) FROM checks").fetchone()[0]
-            return self.db.execute("SELECT count(*) FROM checks WHERE chain_id=?", (chain_id,)).fetchone()[0]
 
 
 def default_path() -> Path:

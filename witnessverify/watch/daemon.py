@@ -102,6 +102,7 @@ class Watcher:
         self.chain_id = want
         self.state["chain_id"] = want
         label = chain_label(self.chain, want)  # "op-mainnet", not "auto", in metrics and alerts
+        self.state["chain_name"] = label  # and on the status page
         if self.metrics:
             self.metrics.settle(label)
         if self.alerts:
