@@ -8,7 +8,7 @@ import sys
 
 import rlp
 
-from tests.helpers.fixtures import BUNDLES, KEEPER_HOODI, SBV_MAINNET, load_one
+from tests.helpers.fixtures import BUNDLES, KEEPER_HOODI, REPO, SBV_MAINNET, load_one
 
 
 def run(*args, timeout=600):
@@ -97,3 +97,40 @@ def test_repeated_runs_in_one_process_agree():
     for _ in range(2):
         assert verify_bundle(load_one(SBV_MAINNET)).verdict == "VALID"
         assert verify_bundle(load_one(KEEPER_HOODI), chain_name="hoodi").verdict == "VALID"
+
+
+def test_the_readme_usage_section_matches_every_commands_options():
+    """The README's usage block names every command, every option of each (watch and
+    spot-check through WATCH-OPTIONS, the common ones once) and no option a command lacks;
+    each required argument is shown."""
+    import re
+
+    from witnessverify.cli import main
+
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("## Usage\n", 1)[1].split("\n`PATH`", 1)[0]
+    entries: dict[str, str] = {}
+    name = None
+    for line in block.splitlines():
+        head = re.match(r"\s{4}witnessverify (\S+)|\s{4}(WATCH-OPTIONS):|\s{4}(Every command):", line)
+        if head:
+            name = next(g for g in head.groups() if g)
+            entries[name] = ""
+        if name is not None:
+            entries[name] += " " + line
+
+    def options(text: str) -> set[str]:
+        return set(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", text)) - {"-vv"}
+
+    common = options(entries.pop("Every command"))
+    shared = options(entries.pop("WATCH-OPTIONS"))
+    assert set(entries) == set(main.commands), set(entries) ^ set(main.commands)
+    for command_name, command in main.commands.items():
+        text = entries[command_name]
+        shown = options(text) | (shared if "WATCH-OPTIONS" in text else set())
+        has = {o for p in command.params if p.param_type_name == "option" for o in p.opts} | {"-h", "--help"}
+        assert shown - has == set(), (command_name, "in the README, not in the command", shown - has)
+        assert has - shown - common == set(), (command_name, "not in the README", has - shown - common)
+        for p in command.params:
+            if p.param_type_name == "argument" and p.required:
+                assert p.name.upper().rstrip("S") in text, (command_name, p.name)
