@@ -264,7 +264,7 @@ class Progress(progress.Counter):
         t = max(time.monotonic() - self.started, 1e-9)
         blocks = self.done - self.unreadable
         unread = f", {self.unreadable} unreadable input(s)" if self.unreadable else ""
-        return (f"audit: {blocks}{f'/{self.total - self.unreadable}' if self.total else ''} block(s){unread}, {blocks / t:.2f} blocks/s, "
+        return (f"audit: {blocks}{f'/{self.total - self.unreadable}' if (self.total or 0) > self.unreadable else ''} block(s){unread}, {blocks / t:.2f} blocks/s, "
                 f"{self.gas / t / 1e6:.2f} Mgas/s, {self.bad} not VALID, {t:.1f}s{self.eta(t)}")
 
     def summary(self) -> None:

@@ -255,7 +255,7 @@ def test_small_words(tmp_path, silent):
     exact = json.loads(run("chains", "mainnet", "--number", "1", "--timestamp", "1767747671", "--json").stdout)
     assert exact["at"]["fork"] == "bpo2"
     nothing = run("audit", str(tmp_path / "nonexistent"))
-    assert nothing.returncode == 4 and "0 block(s), 1 unreadable input(s)" in nothing.stderr
+    assert nothing.returncode == 4 and "audit: 0 block(s), 1 unreadable input(s)" in nothing.stderr
     none = run("check", "latest", "--rpc", "down=http://127.0.0.1:1", "--timeout", "1")
     assert none.returncode == 4 and "#None" not in none.stdout and "NO_SOURCE" in none.stdout, none.stdout
 
