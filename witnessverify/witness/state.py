@@ -27,7 +27,7 @@ from trie.exceptions import MissingTrieNode
 from .missing import Missing, MissingLog
 from .paths import MALFORMED_NODE_ERRORS, invalid_node, locate, missing_path
 from .store import WitnessStore
-from .tries import ReadTrie, WriteTrie
+from .tries import WriteTrie, lookup
 
 __all__ = ["MALFORMED_NODE_ERRORS", "WitnessAccountDB", "WitnessStore"]
 _EMPTY_ACCOUNT = Account()
@@ -89,7 +89,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         except KeyError:
             pass
         try:
-            raw = ReadTrie(self._store, self._root).get(keccak(address))
+            raw = lookup(self._store, self._root, keccak(address))
             account = rlp.decode(raw, sedes=Account) if raw else None
         except MissingTrieNode as exc:
             self._missing.add(Missing("node", exc.missing_node_hash, account=address, path=missing_path(exc), during=during))
@@ -110,7 +110,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         value = 0
         if account is not None and account.storage_root != BLANK_ROOT_HASH:
             try:
-                raw = ReadTrie(self._store, account.storage_root).get(_slot_key(slot))
+                raw = lookup(self._store, account.storage_root, _slot_key(slot))
                 value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
             except MissingTrieNode as exc:
                 self._missing.add(Missing("node", exc.missing_node_hash, address, slot, path=missing_path(exc)))

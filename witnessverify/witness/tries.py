@@ -3,10 +3,12 @@
 Reading an account or a slot walks from the state root; applying a block's writes re-encodes and
 re-hashes every node on each written path. With py-trie as it is, decoding and encoding those
 nodes through pyrlp (generic, with ABC type checks per item) was most of the cost of state reads
-and of the state root. Two subclasses change only how a node is turned into and out of bytes:
+and of the state root. Two pieces change how a node is read and turned into and out of bytes:
 
-  ReadTrie   decodes each node once per witness store and keeps it (by hash, so the cached
-             decoding is the node); lookups never change a node
+  lookup     (a function, not py-trie's traversal) walks the decoded nodes for a key, each
+             decoded once per witness store and kept by hash (the cached decoding is the node,
+             and lookups never change one); it compares paths as hex strings, and answers what
+             HexaryTrie.get answers, errors included
   WriteTrie  for the updates: takes decodings from that cache as fresh copies (py-trie edits the
              nodes it gets in place), and encodes new nodes with `encode_node` after checking
              them with `plainly_valid` (py-trie's `validate_is_node` for anything else). It
@@ -27,7 +29,7 @@ from eth_hash.auto import keccak
 from rlp.codec import encode_raw
 from trie import HexaryTrie
 from trie.constants import BLANK_NODE, BLANK_NODE_HASH
-from trie.exceptions import InvalidNode
+from trie.exceptions import InvalidNode, MissingTrieNode, ValidationError
 from trie.validation import validate_is_node
 
 
@@ -196,18 +198,52 @@ def copy_node(node):
     return [item if type(item) is bytes else copy_node(item) for item in node]
 
 
-class ReadTrie(HexaryTrie):
-    """A HexaryTrie for lookups, decoding each node of the store once."""
+_NIBBLE = {c: i for i, c in enumerate("0123456789abcdef")}
 
-    def get_node(self, node_hash):
-        if type(node_hash) is bytes and len(node_hash) == 32 and node_hash != BLANK_NODE_HASH:
-            decoded = self.db.decoded
-            try:
-                return decoded[node_hash]
-            except KeyError:
-                node = decoded[node_hash] = checked_node(node_hash, self.db[node_hash])
-                return node
-        return super().get_node(node_hash)
+
+def lookup(store, root: bytes, key: bytes) -> bytes:
+    """HexaryTrie(store, root).get(key), walking the cached decoded nodes directly: the value,
+    b"" when the key is absent, MissingTrieNode (with the nibbles consumed as its prefix) when
+    a node on the path is not in the store, MalformedNode when one is no trie node.
+
+    Paths are compared as hex strings (a nibble per character), so matching a leaf's or an
+    extension's path is one string operation, not py-trie's nibble tuples built per node; a
+    node's meaning is py-trie's exactly (tests/integration/test_tries.py compares both on every
+    key of the bundled witnesses, and on gaps)."""
+    if root == BLANK_NODE_HASH:
+        return b""
+    decoded = store.decoded
+    want = key.hex()
+    pos, ref = 0, root
+    while True:
+        if type(ref) is list:
+            node = ref
+        elif not ref or ref == BLANK_NODE_HASH:
+            return b""
+        else:
+            node = decoded.get(ref)
+            if node is None:
+                try:
+                    raw = store[ref]
+                except KeyError:
+                    raise MissingTrieNode(ref, root, key, tuple(_NIBBLE[c] for c in want[:pos])) from None
+                node = decoded[ref] = checked_node(ref, raw)
+        if len(node) == 17:
+            if pos == len(want):
+                return node[16]
+            ref = node[_NIBBLE[want[pos]]]
+            pos += 1
+            continue
+        path = node[0].hex()
+        rest = path[1:] if path[0] in "13" else path[2:]
+        if path[0] in "23":  # a leaf: the rest of the key, or nothing here
+            return node[1] if want[pos:] == rest else b""
+        if not want.startswith(rest, pos):
+            if pos < len(want) and rest.startswith(want[pos:]):  # the key ends inside the path
+                raise ValidationError(f"the key ends inside an extension's path ({rest})")
+            return b""
+        pos += len(rest)
+        ref = node[1]
 
 
 class WriteTrie(HexaryTrie):

@@ -1,0 +1,133 @@
+"""The witness state's own trie lookup (witness/tries.py `lookup`) against py-trie's
+HexaryTrie.get, the reference: on every key of every trie in the bundled witnesses, on keys
+beside them, on random keys, with nodes taken away (the same MissingTrieNode, with the same
+missing hash and prefix) and on malformed shapes (the same error)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import rlp
+from eth_hash.auto import keccak
+from trie import HexaryTrie
+
+from witnessverify import sources
+from witnessverify.witness.missing import MissingLog
+from witnessverify.witness.store import WitnessStore
+from witnessverify.witness.tries import lookup
+
+from tests.helpers.fixtures import BUNDLES
+
+BUNDLE_FILES = sorted(p.name for p in BUNDLES.glob("*.json"))
+
+
+def _result(fn):
+    try:
+        return ("value", fn())
+    except Exception as exc:  # noqa: BLE001 - the same error is the point
+        return ("error", type(exc).__name__, getattr(exc, "missing_node_hash", None),
+                tuple(getattr(exc, "prefix", None) or ()))
+
+
+def _keys_under(nodes: dict, ref, prefix: str, out: list) -> None:
+    """Every key (as 64 hex nibbles) stored under `ref`."""
+    try:
+        node = ref if isinstance(ref, list) else rlp.decode(nodes[ref]) if isinstance(ref, bytes) and ref in nodes else None
+    except rlp.exceptions.DecodingError:  # a preimage that is no trie node (a code, say)
+        return
+    if not isinstance(node, list) or len(node) not in (2, 17):
+        return
+    if len(node) == 17:
+        for i, child in enumerate(node[:16]):
+            if child:
+                _keys_under(nodes, child, prefix + "0123456789abcdef"[i], out)
+        return
+    path = node[0].hex()
+    rest = path[1:] if path[0] in "13" else path[2:]
+    if path[0] in "23":
+        out.append(prefix + rest)
+    else:
+        _keys_under(nodes, node[1], prefix + rest, out)
+
+
+def _roots(nodes: dict) -> list[bytes]:
+    """Nodes no node points to as a child: the state root and the storage roots."""
+    children = set()
+    for raw in nodes.values():
+        try:
+            node = rlp.decode(raw)
+        except rlp.exceptions.DecodingError:
+            continue
+        if not isinstance(node, list):
+            continue
+        refs = node[:16] if len(node) == 17 else [node[1]] if len(node) == 2 and node[0][:1].hex()[:1] in "01" else []
+        children.update(r for r in refs if isinstance(r, bytes) and len(r) == 32)
+    return [h for h in nodes if h not in children]
+
+
+def _compare(nodes: dict, root: bytes, key: bytes) -> None:
+    ours = _result(lambda: lookup(WitnessStore(dict(nodes), MissingLog()), root, key))
+    theirs = _result(lambda: HexaryTrie(dict(nodes), root).get(key))
+    assert ours == theirs, (root.hex(), key.hex())
+
+
+@pytest.mark.parametrize("name", BUNDLE_FILES)
+def test_lookup_is_py_trie_on_every_key_of_the_witness(name):
+    (bundle,) = sources.load(BUNDLES / name)
+    nodes = {keccak(x): x for x in bundle.state}
+    store = WitnessStore(nodes, MissingLog())
+    reference = HexaryTrie(nodes)
+    rng = random.Random(name)
+    checked = 0
+    for root in _roots(nodes):
+        keys: list[str] = []
+        _keys_under(nodes, root, "", keys)
+        reference.root_hash = root
+        for k in keys[:400]:
+            for key in (bytes.fromhex(k) if len(k) % 2 == 0 else None,
+                        bytes.fromhex(k[:-1] + "0123456789abcdef"[(int(k[-1], 16) + 1) % 16]) if len(k) == 64 else None,
+                        rng.randbytes(32)):
+                if key is None:
+                    continue
+                assert _result(lambda: lookup(store, root, key)) == _result(lambda: reference.get(key)), (root.hex(), key.hex())
+                checked += 1
+    assert checked > 20
+
+
+def test_a_node_taken_away_gives_the_same_missing_node_and_prefix():
+    (bundle,) = sources.load(BUNDLES / "1-23587691.json")
+    nodes = {keccak(x): x for x in bundle.state}
+    rng = random.Random(7)
+    roots = _roots(nodes)
+    state_root = max(roots, key=lambda r: len(nodes[r]))  # a full branch at the top
+    taken = 0
+    for victim in rng.sample(sorted(nodes), 60):
+        fewer = {h: x for h, x in nodes.items() if h != victim}
+        for _ in range(20):
+            _compare(fewer, state_root, rng.randbytes(32))
+        keys: list[str] = []
+        _keys_under(nodes, state_root, "", keys)
+        for k in keys[:: max(1, len(keys) // 30)]:
+            if len(k) == 64:
+                _compare(fewer, state_root, bytes.fromhex(k))
+        taken += 1
+    _compare({}, state_root, b"\x11" * 32)  # the root itself missing: prefix ()
+    assert taken == 60
+
+
+@pytest.mark.parametrize("node", [
+    [b"\x00" + b"\x12" * 30, [b"\x20", b"v"]],  # an extension past the key's end below it: py-trie's own error
+    [b"\x3a" + b"\x12" * 31, b"value"],  # a leaf with the whole key
+    [b"\x20" + b"\x12" * 32, b"value"],  # a leaf with a key one nibble too long... and short keys
+    [b"\x11", [b"\x32", b"v"]],  # an embedded leaf below a one-nibble extension
+    [b"\x11", [b"\x20" + b"\x21" * 20, b"v"]],  # ... with a longer path
+    [b"\x01" * 32] * 16 + [b"value"],
+])
+def test_odd_shapes_answer_as_py_trie(node):
+    """(Shapes py-trie accepts but a witness may not hold, such as an embedded node of 32 bytes
+    or more, are MalformedNode in both the old and the new lookup: tests/unit/witness.)"""
+    raw = rlp.encode(node)
+    nodes = {keccak(raw): raw}
+    for key in (b"\x12" * 32, b"\xa1" + b"\x21" * 31, b"\x12" * 31 + b"\x13", b"\x00" * 32, b"\x12" * 16):
+        _compare(nodes, keccak(raw), key)
