@@ -11,9 +11,12 @@ import pytest
 import rlp
 from eth_hash.auto import keccak
 from trie import HexaryTrie
+from trie.constants import BLANK_NODE_HASH
+from trie.exceptions import MissingTrieNode
 
 from witnessverify import sources
 from witnessverify.witness.missing import MissingLog
+from witnessverify.witness.post_root import updated_root
 from witnessverify.witness.store import WitnessStore
 from witnessverify.witness.tries import lookup
 
@@ -131,3 +134,108 @@ def test_odd_shapes_answer_as_py_trie(node):
     nodes = {keccak(raw): raw}
     for key in (b"\x12" * 32, b"\xa1" + b"\x21" * 31, b"\x12" * 31 + b"\x13", b"\x00" * 32, b"\x12" * 16):
         _compare(nodes, keccak(raw), key)
+
+
+# -- the post-state root in one pass (witness/post_root.py) against py-trie's per-key writes ------
+
+def _py_trie_writes(nodes: dict, root: bytes, changes: dict):
+    """py-trie as the engine used it: every update, then every deletion, one key at a time; the
+    root and the missing nodes met, in order."""
+    t = HexaryTrie(dict(nodes), root)
+    missing = []
+    for key, value in sorted(changes.items(), key=lambda kv: kv[1] == b""):
+        try:
+            if value:
+                t[key] = value
+            else:
+                del t[key]
+        except MissingTrieNode as exc:
+            missing.append(exc.missing_node_hash)
+    return t.root_hash, missing
+
+
+def _changes(rng: random.Random, keys: list, n: int) -> dict:
+    """Writes of every kind: new values for keys there, deletions of keys there (branches
+    collapse), new keys (leaves and extensions split), deletions of keys never there."""
+    out = {}
+    for k in rng.sample(keys, min(n, len(keys))):
+        out[bytes.fromhex(k)] = rng.choice([b"", rng.randbytes(rng.choice([1, 5, 40]))])
+    for _ in range(n):
+        out[rng.randbytes(32)] = rng.choice([b"", rng.randbytes(rng.choice([1, 33]))])
+    for k in rng.sample(keys, min(3, len(keys))):  # a neighbour: the paths part late
+        out[bytes.fromhex(k[:-2] + "%02x" % (int(k[-2:], 16) ^ 1))] = b"\x01"
+    return out
+
+
+@pytest.mark.parametrize("name", BUNDLE_FILES)
+def test_one_pass_root_is_py_tries_on_random_writes(name):
+    (bundle,) = sources.load(BUNDLES / name)
+    nodes = {keccak(x): x for x in bundle.state}
+    rng = random.Random(name)
+    tries = 0
+    for root in _roots(nodes):
+        keys: list[str] = []
+        _keys_under(nodes, root, "", keys)
+        keys = [k for k in keys if len(k) == 64]
+        if not keys:
+            continue
+        for n in (1, 3, 12, len(keys)):
+            changes = _changes(rng, keys, n)
+            expected, missing = _py_trie_writes(nodes, root, changes)
+            got, gaps = updated_root(WitnessStore(dict(nodes), MissingLog()), root, changes)
+            assert bool(gaps) == bool(missing), (root.hex(), missing, gaps)
+            if not missing:
+                assert got == expected, (root.hex(), n)
+            else:
+                assert missing[0] in {g.node for g in gaps}
+            tries += 1
+    assert tries >= 4
+
+
+def test_one_pass_root_reports_each_gap_py_trie_meets():
+    (bundle,) = sources.load(BUNDLES / "1-24628607.json")
+    nodes = {keccak(x): x for x in bundle.state}
+    rng = random.Random(3)
+    root = max(_roots(nodes), key=lambda r: len(nodes[r]))
+    keys: list[str] = []
+    _keys_under(nodes, root, "", keys)
+    keys = [k for k in keys if len(k) == 64]
+    met = 0
+    for victim in rng.sample(sorted(nodes), 40):
+        fewer = {h: x for h, x in nodes.items() if h != victim}
+        changes = _changes(rng, keys, 25)
+        _, missing = _py_trie_writes(fewer, root, changes)
+        _, gaps = updated_root(WitnessStore(dict(fewer), MissingLog()), root, changes)
+        assert bool(gaps) == bool(missing) and set(missing) <= {g.node for g in gaps}, (victim.hex(), missing, gaps)
+        for g in gaps:  # each gap's path leads from the root to the node it names
+            assert _follow(nodes, root, g.path) == g.node, (g.path, g.node.hex())
+        met += bool(missing)
+    assert met >= 3
+
+
+def _follow(nodes: dict, root: bytes, path: tuple):
+    """The reference reached from `root` along the nibble `path` (in the whole witness)."""
+    ref, at = root, 0
+    while at < len(path):
+        node = ref if isinstance(ref, list) else rlp.decode(nodes[ref])
+        if len(node) == 17:
+            ref, at = node[path[at]], at + 1
+            continue
+        h = node[0].hex()
+        rest = [int(c, 16) for c in (h[1:] if h[0] in "13" else h[2:])]
+        assert list(path[at:at + len(rest)]) == rest
+        ref, at = node[1], at + len(rest)
+    return ref
+
+
+def test_writes_into_an_empty_trie_and_deleting_everything():
+    rng = random.Random(5)
+    keys = [rng.randbytes(32) for _ in range(300)]
+    store = WitnessStore({}, MissingLog())
+    root, gaps = updated_root(store, BLANK_NODE_HASH, {k: rng.randbytes(rng.choice([1, 3, 40])) for k in keys})
+    reference = HexaryTrie({})
+    for k in keys:
+        reference[k] = HexaryTrie(store.nodes, root).get(k)
+    assert not gaps and root == reference.root_hash
+    gone, gaps = updated_root(store, root, {k: b"" for k in keys})
+    assert not gaps and gone == BLANK_NODE_HASH

@@ -23,44 +23,6 @@ def _nibbles(key: bytes) -> tuple:
     return tuple(n for b in key for n in (b >> 4, b & 15))
 
 
-def locate(nodes, root: bytes, key: bytes, target: bytes) -> Optional[tuple]:
-    """Nibble path of the node `target` referenced along `key`'s path from `root` (a branch
-    collapse needs a sibling of that path; py-evm's trie does not say where it was)."""
-    want = _nibbles(key)
-    prefix: tuple = ()
-    ref = root
-    while True:
-        if isinstance(ref, list):
-            node = ref
-        elif isinstance(ref, bytes) and len(ref) == 32 and ref in nodes:
-            node = rlp.decode(nodes[ref])
-        else:
-            return None
-        if len(node) == 17:
-            for i, child in enumerate(node[:16]):
-                if child == target:
-                    return prefix + (i,)
-            if len(prefix) >= len(want):
-                return None
-            ref = node[want[len(prefix)]]
-            prefix += (want[len(prefix)],)
-        elif len(node) == 2:
-            encoded = node[0]
-            flag = encoded[0] >> 4
-            path = ((encoded[0] & 15,) if flag & 1 else ()) + _nibbles(encoded[1:])
-            if flag & 2:  # a leaf: nothing below it
-                return None
-            if node[1] == target:
-                return prefix + path
-            if want[len(prefix): len(prefix) + len(path)] != path:
-                return None
-            prefix += path
-            ref = node[1]
-        else:
-            return None
-
-
-# what a node that hashes right but is no trie node makes the trie library (or RLP) raise
 MALFORMED_NODE_ERRORS = (InvalidNode, InvalidNibbles, TrieValidationError, rlp.exceptions.DecodingError,
                          rlp.exceptions.DeserializationError, ValueError, TypeError, IndexError, RecursionError)
 

@@ -25,9 +25,10 @@ from eth_typing import Address, Hash32
 from trie.exceptions import MissingTrieNode
 
 from .missing import Missing, MissingLog
-from .paths import MALFORMED_NODE_ERRORS, invalid_node, locate, missing_path
+from .paths import MALFORMED_NODE_ERRORS, invalid_node, missing_path
+from .post_root import updated_root
 from .store import WitnessStore
-from .tries import WriteTrie, lookup
+from .tries import MalformedNode, lookup
 
 __all__ = ["MALFORMED_NODE_ERRORS", "WitnessAccountDB", "WitnessStore"]
 _EMPTY_ACCOUNT = Account()
@@ -322,26 +323,18 @@ class WitnessAccountDB(AccountDatabaseAPI):
         for address, slots in self._storage.items():
             for slot, value in slots.items():
                 self.post_storage[(address, slot)] = value
-        # written straight into the store, unpruned: no ScratchDB, reference counts or pruning
-        # (the store keeps every node anyway; only the root is wanted)
-        trie = WriteTrie(self._store, self._root)
-        ordered = sorted(final.items(), key=lambda kv: kv[1] is None)  # updates first
-        for address, account in ordered:
-            key = keccak(address)
-            try:
-                if account is None:
-                    del trie[key]
-                else:
-                    trie[key] = rlp.encode(account, sedes=Account)
-            except MissingTrieNode as exc:
-                path = missing_path(exc) or locate(self._store.nodes, self._root, key, exc.missing_node_hash)
-                self._missing.add(Missing("node", exc.missing_node_hash, account=address, during="write",
-                                          path=path))
-                self.root_unknown = True
-            except MALFORMED_NODE_ERRORS as exc:
-                raise invalid_node(self._store.nodes, self._root, key, f"account 0x{bytes(address).hex()}",
-                                    exc) from None
-        self._root = trie.root_hash
+        # one pass over the written keys (post_root.py), straight into the store
+        keys = {keccak(address): address for address in final}
+        try:
+            self._root, gaps = updated_root(self._store, self._root, {
+                key: b"" if final[a] is None else rlp.encode(final[a], sedes=Account) for key, a in keys.items()})
+        except MalformedNode as exc:
+            address = keys[exc.key]
+            raise invalid_node(self._store.nodes, self._root, exc.key, f"account 0x{bytes(address).hex()}",
+                               exc) from None
+        for gap in gaps:
+            self._missing.add(Missing("node", gap.node, account=keys[gap.key], during="write", path=gap.path))
+            self.root_unknown = True
 
         # the new pre-state for what follows
         self._base_accounts.update(final)
@@ -360,24 +353,17 @@ class WitnessAccountDB(AccountDatabaseAPI):
         return self._root
 
     def _apply_storage(self, address: Address, root: Hash32, slots: dict[int, int]) -> Hash32:
-        trie = WriteTrie(self._store, root)  # unpruned, straight into the store (above)
-        # non-zero values (updates, insertions) first, then deletions
-        for slot, value in sorted(slots.items(), key=lambda kv: kv[1] == 0):
-            key = _slot_key(slot)
-            try:
-                if value:
-                    trie[key] = rlp.encode(value)
-                else:
-                    del trie[key]
-            except MissingTrieNode as exc:
-                path = missing_path(exc) or locate(self._store.nodes, root, key, exc.missing_node_hash)
-                self._missing.add(Missing("node", exc.missing_node_hash, address, slot, during="write",
-                                          path=path))
-                self.root_unknown = True
-            except MALFORMED_NODE_ERRORS as exc:
-                raise invalid_node(self._store.nodes, root, key,
-                                    f"account 0x{bytes(address).hex()} slot {hex(slot)}", exc) from None
-        return trie.root_hash
+        keys = {_slot_key(slot): slot for slot in slots}
+        try:
+            new_root, gaps = updated_root(self._store, root, {
+                key: rlp.encode(slots[slot]) if slots[slot] else b"" for key, slot in keys.items()})
+        except MalformedNode as exc:
+            raise invalid_node(self._store.nodes, root, exc.key,
+                               f"account 0x{bytes(address).hex()} slot {hex(keys[exc.key])}", exc) from None
+        for gap in gaps:
+            self._missing.add(Missing("node", gap.node, address, keys[gap.key], during="write", path=gap.path))
+            self.root_unknown = True
+        return new_root
 
     def persist(self):  # py-evm returns a MetaWitness; nothing here uses it
         self.make_state_root()

@@ -1,36 +1,27 @@
-"""py-trie's HexaryTrie with the node codec made cheap, for the witness state (state.py).
+"""The witness's trie nodes, read and written cheaply (state.py; writes in post_root.py).
 
 Reading an account or a slot walks from the state root; applying a block's writes re-encodes and
-re-hashes every node on each written path. With py-trie as it is, decoding and encoding those
-nodes through pyrlp (generic, with ABC type checks per item) was most of the cost of state reads
-and of the state root. Two pieces change how a node is read and turned into and out of bytes:
+re-hashes every node on each written path. Through py-trie and pyrlp (generic, with ABC type
+checks per item, nibble tuples built per node) that was most of the cost of state reads and of
+the state root. Here:
 
-  lookup     (a function, not py-trie's traversal) walks the decoded nodes for a key, each
-             decoded once per witness store and kept by hash (the cached decoding is the node,
-             and lookups never change one); it compares paths as hex strings, and answers what
-             HexaryTrie.get answers, errors included
-  WriteTrie  for the updates: takes decodings from that cache as fresh copies (py-trie edits the
-             nodes it gets in place), and encodes new nodes with `encode_node` after checking
-             them with `plainly_valid` (py-trie's `validate_is_node` for anything else). It
-             writes straight into the store and never prunes: a pruning trie would reach
-             py-trie's process-wide lru_cache on `_cached_create_node_to_db_mapping`, whose
-             keys hold their trie and with it the whole witness
-
-`decode_node` and `encode_node` handle the shapes real trie nodes have (a list of byte strings, in
-canonical RLP) and hand anything else to pyrlp, so a malformed node raises what it always raised;
-on what they handle they return exactly pyrlp's result (tests/test_interpreter.py checks this on
-every node of the bundled witnesses).
+  lookup       walks the decoded nodes for a key, each decoded once per witness store and kept
+               by hash (the cached decoding is the node; nothing edits one); it compares paths
+               as hex strings and answers what py-trie's HexaryTrie.get answers, errors included
+  decode_node  rlp.decode for the shapes real trie nodes have (a list of byte strings, in
+  encode_node  canonical RLP), handing anything else to pyrlp, so a malformed node raises what
+               it always raised; on what they handle they return exactly pyrlp's result
+               (tests/integration/test_interpreter.py checks this on every bundled witness node)
+  checked_node a witness node decoded and checked to be a canonical trie node (MalformedNode
+               names it otherwise)
 """
 
 from __future__ import annotations
 
 import rlp
-from eth_hash.auto import keccak
 from rlp.codec import encode_raw
-from trie import HexaryTrie
-from trie.constants import BLANK_NODE, BLANK_NODE_HASH
+from trie.constants import BLANK_NODE_HASH
 from trie.exceptions import InvalidNode, MissingTrieNode, ValidationError
-from trie.validation import validate_is_node
 
 
 class MalformedNode(InvalidNode):
@@ -175,29 +166,6 @@ def encode_node(node) -> bytes:
     return bytes((0xF7 + len(size),)) + size + payload
 
 
-def plainly_valid(node) -> bool:
-    """True for a branch of empty/32-byte children and a byte-string value, or a leaf/extension
-    of two byte strings: nodes py-trie's `validate_is_node` accepts. Anything else (an embedded
-    node, a malformed one) goes to `validate_is_node` itself."""
-    if type(node) is not list:
-        return False
-    if len(node) == 17:
-        if type(node[16]) is not bytes:
-            return False
-        for child in node[:16]:
-            if type(child) is not bytes or (child and len(child) != 32):
-                return False
-        return True
-    return len(node) == 2 and type(node[0]) is bytes and type(node[1]) is bytes
-
-
-def copy_node(node):
-    """A copy py-trie may edit in place without touching the cached node."""
-    if type(node) is not list:
-        return node
-    return [item if type(item) is bytes else copy_node(item) for item in node]
-
-
 _NIBBLE = {c: i for i, c in enumerate("0123456789abcdef")}
 
 
@@ -244,27 +212,3 @@ def lookup(store, root: bytes, key: bytes) -> bytes:
             return b""
         pos += len(rest)
         ref = node[1]
-
-
-class WriteTrie(HexaryTrie):
-    """A HexaryTrie for updates: cached decodings (copied), `encode_node` for new nodes."""
-
-    def get_node(self, node_hash):
-        if type(node_hash) is bytes and len(node_hash) == 32 and node_hash != BLANK_NODE_HASH:
-            decoded = self.db.decoded
-            try:
-                node = decoded[node_hash]
-            except KeyError:
-                node = decoded[node_hash] = checked_node(node_hash, self.db[node_hash])
-            return copy_node(node)
-        return super().get_node(node_hash)
-
-    def _create_node_to_db_mapping(self, node):
-        if not plainly_valid(node):
-            validate_is_node(node)
-        if node == BLANK_NODE:
-            return BLANK_NODE, None
-        encoded = encode_node(node)
-        if len(encoded) < 32:
-            return node, None
-        return keccak(encoded), encoded
