@@ -36,9 +36,14 @@ class Job:
     error: str = ""
     key: Optional[tuple[int, int, str]] = None  # (chain id, number, hash) when known before verifying
     path: Optional[str] = None  # a bundle file the worker reads itself: paths travel, not bytes
+    # or a worker function and its arguments (audit_fetch.py: a height the worker fetches)
+    runner: Optional[tuple] = None
 
     def task(self, chain: Optional[str]) -> tuple:
         """(function, arguments) a worker runs for this job."""
+        if self.runner is not None:
+            fn, args = self.runner
+            return fn, (*args, chain)
         if self.path is not None:
             return verify_path, (self.name, self.path, chain)
         return verify_bytes, (self.name, self.data, chain)
@@ -156,48 +161,6 @@ def _tar_jobs(p: Path, learn: Callable[[int], None]) -> Iterator[Job]:
         for m in members:
             f = t.extractfile(m)
             yield Job(f"{p}!{m.name}", f.read() if f else b"")
-
-
-def jobs_from_rpc(clients, start: int, end: int, chain_id_hint: Optional[int], skip: Callable[[tuple], bool],
-                  notes: list[str]) -> Iterator[Job]:
-    """Blocks start..end fetched by hash from the nodes: the block, then a witness (the first
-    client's that decodes, else one assembled from proofs)."""
-    from .tiebreak.fetch import (
-        ASSEMBLED, assembled_witness, fetch_block_rlp, fetch_witnesses, gather_claim, resolve_all, witness_bundles,
-    )
-
-    for n in range(start, end + 1):
-        name = f"#{n}"
-        candidates, _ = resolve_all(hex(n), clients, [])
-        if not candidates:
-            yield Job(name, b"", f"block #{n}: no client could name it")
-            continue
-        block_hash = candidates[0]
-        key = (chain_id_hint or 0, n, "0x" + block_hash.hex())
-        if skip(key):
-            continue
-        name = f"#{n} 0x{block_hash.hex()[:16]}"
-        claims = [gather_claim(c, block_hash) for c in clients]
-        block_rlp, _ = fetch_block_rlp(clients, claims, block_hash)
-        if block_rlp is None:
-            yield Job(name, b"", f"block #{n}: no client served its body", key=key)
-            continue
-        bundles = witness_bundles(fetch_witnesses(clients, block_hash, n), block_rlp, chain_id_hint, notes)
-        if not bundles:
-            try:
-                assembled = assembled_witness(clients, block_hash, n, notes)
-            except Exception as exc:  # noqa: BLE001 - a witness that does not authenticate, named
-                yield Job(name, b"", f"block #{n}: {exc}", key=key)
-                continue
-            if assembled is None:
-                yield Job(name, b"", f"block #{n}: no client served a witness or proofs", key=key)
-                continue
-            source, proof_witness, parent_rlp = assembled
-            bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp,
-                                      chain_id_hint, notes, ASSEMBLED)
-        bundle = bundles[0][1]
-        bundle.provenance = {"source": "witnessverify audit", "client": bundles[0][0]}
-        yield Job(name, bundle.dumps().encode(), key=key)
 
 
 # -- where jobs run ------------------------------------------------------------------------------

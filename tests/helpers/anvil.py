@@ -115,6 +115,7 @@ class LyingProxy:
         self.faults: dict[str, dict] = {}
         self.rewrite: Optional[Callable] = None  # params -> params, before forwarding
         self.calls: list[str] = []  # the method of every request received, in order
+        self.seen: list[tuple[float, int, str]] = []  # (monotonic time, the caller's port, method)
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -124,6 +125,7 @@ class LyingProxy:
             def do_POST(self):
                 req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 proxy.calls.append(req.get("method"))
+                proxy.seen.append((time.monotonic(), self.client_address[1], req.get("method")))
                 fault = proxy.faults.get(req.get("method")) or proxy.faults.get("*") or {}
                 if fault.get("delay"):
                     time.sleep(fault["delay"])

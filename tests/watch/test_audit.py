@@ -162,6 +162,35 @@ def test_audit_of_a_range_fetched_from_a_node():
     assert usage.returncode == 2
 
 
+def test_a_range_is_fetched_by_the_workers_within_the_rate_limit():
+    """Range mode hands heights to the workers, which fetch their own blocks in parallel (each
+    over its own connection), and --rps stays the limit for the node over the whole audit: each
+    of the two workers takes half."""
+    from tests.helpers.anvil import LyingProxy
+
+    node = Anvil()
+    proxy = LyingProxy(node.url)
+    try:
+        a = node.accounts()
+        node.rpc("evm_mine")
+        for i in range(4):
+            node.mine_block([{"from": a[i], "to": "0x" + "72" * 20, "value": i + 1}])
+        rps = 20
+        r = cli("audit", "--rpc", f"p={proxy.url}", "--from", "2", "--to", "5", "--workers", "2", "--json",
+                "--rps", str(rps))
+    finally:
+        proxy.close()
+        node.close()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(x["block"]["number"] for x in lines(r.stdout)) == [2, 3, 4, 5]
+    fetchers = {port for _, port, method in proxy.seen if method == "eth_getProof"}
+    assert len(fetchers) >= 2, proxy.seen  # proofs asked from two processes, not the client alone
+    times = sorted(t for t, _, _ in proxy.seen)
+    assert len(times) > 2 * rps  # enough requests for the limit to bind
+    busiest = max(sum(1 for u in times if t <= u < t + 1.0) for t in times)
+    assert busiest <= rps + 2, busiest  # both workers together (one request of slack per worker)
+
+
 def test_bench_measures_each_block_in_its_own_process():
     path = str(BUNDLES / "11142220-2346038.json")
     r = cli("bench", path, "--rounds", "2", "--json")

@@ -106,14 +106,15 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
         clients, _ = endpoints(rpcs, (), rpc_headers, timeout, rps)
         hint = majority_chain_id(clients)
         chain = dev_chain_of(clients, chain, hint, notes)  # an Anvil-style dev chain names its fork
-        meter = au.Progress(end - start + 1)
+        from ..audit_fetch import range_jobs
 
-        def skip_counted(key) -> bool:
-            if skip(key):
-                meter.learn(-1)  # in the history already: not to do
-                return True
-            return False
-        jobs = au.jobs_from_rpc(clients, start, end, hint, skip_counted, notes)
+        meter = au.Progress(end - start + 1)
+        done: dict[int, set] = {}
+        for cid, number, h in done_keys:
+            if cid == (hint or 0):
+                done.setdefault(number, set()).add(h)
+        # the workers fetch (audit_fetch.py), each within its share of --rps; the pool is made below
+        jobs = range_jobs(clients, start, end, hint, done, lambda: pool.workers)
     else:
         meter = au.Progress(None)
 
@@ -137,6 +138,9 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
     verdicts, internal = [], False
     try:
         for job, result in pool.run(jobs, chain):
+            if result.get("skipped"):  # in the history already (known once its hash was fetched)
+                meter.learn(-1)
+                continue
             verdicts.append(result["verdict"])
             internal = internal or bool(result.get("internal"))
             if history is not None:

@@ -13,6 +13,7 @@ answer never holds more than the cap in memory.
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -61,13 +62,15 @@ class RpcClient:
     _last: float = 0.0
     _id: int = 0
     session: requests.Session = field(default_factory=requests.Session, repr=False)
+    _pace: threading.Lock = field(default_factory=threading.Lock, repr=False)  # threads share the limit
 
     def _throttle(self) -> None:
-        if self.rps > 0:
-            wait = self._last + 1.0 / self.rps - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
-        self._last = time.monotonic()
+        with self._pace:
+            if self.rps > 0:
+                wait = self._last + 1.0 / self.rps - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+            self._last = time.monotonic()
 
     def call(self, method: str, *params: Any) -> Any:
         last_error: Optional[RpcError] = None

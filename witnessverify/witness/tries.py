@@ -153,7 +153,8 @@ def encode_node(node) -> bytes:
     parts = []
     for item in node:
         if type(item) is bytes:
-            parts.append(_encode_string(item))
+            n = len(item)  # a branch's children are hashes or empty: those inline
+            parts.append(b"\xa0" + item if n == 32 else b"\x80" if not n else _encode_string(item))
         elif type(item) is list:
             parts.append(encode_node(item))
         else:
