@@ -62,10 +62,41 @@ def verify_path(name: str, path: str, chain: Optional[str] = None) -> dict:
     """The worker for a bundle file: reads it where it runs (a cluster's workers share the
     files' folder), then as verify_bytes."""
     try:
+        st = os.stat(path)
         data = Path(path).read_bytes()
     except OSError as exc:
         return _unreadable(name, f"{path}: cannot read: {exc.strerror}")
-    return verify_bytes(name, data, chain)
+    out = verify_bytes(name, data, chain)
+    # which file, as it was: a resumed audit skips it by these alone, reading nothing
+    out["file"] = {"path": path, "size": st.st_size, "mtimeNs": st.st_mtime_ns}
+    return out
+
+
+def file_state(path: str) -> Optional[tuple[int, int]]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def resumable(jobs: Iterator[Job], done_keys: set, done_files: dict, skipped: Callable[[], None]) -> Iterator[Job]:
+    """The jobs a resumed audit still has to do. A bundle file recorded with the same size and
+    modification time is skipped by its path alone, unread; other inputs by their block's key,
+    read here (archive members are in hand already; files recorded before sizes were kept are
+    read by their worker, and a block recorded twice is refused by the history)."""
+    for job in jobs:
+        if job.path is not None:
+            if done_files and done_files.get(job.path) == file_state(job.path):
+                skipped()
+                continue
+        elif done_keys and job.key is None:
+            data = job.read()
+            job.key = job_key(data) if data else None
+            if job.key is not None and job.key in done_keys:
+                skipped()
+                continue
+        yield job
 
 
 def _unreadable(name: str, reason: str) -> dict:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from witnessverify import audit
 from witnessverify.store import History
 
 from tests.helpers.anvil import Anvil
@@ -74,6 +75,33 @@ def test_audit_in_a_process_pool_resumes_from_the_history(folder, tmp_path):
         assert h.count() == 8
 
 
+def test_a_resumed_audit_skips_recorded_files_without_reading_them(folder, tmp_path, monkeypatch):
+    """The client never opens a bundle file it has judged (a month of files is terabytes): it
+    skips by the path, size and modification time the result recorded; a file changed since is
+    judged again."""
+    db = str(tmp_path / "h.sqlite")
+    assert cli("audit", str(folder), "--workers", "2", "--json", "--db", db).returncode == 4
+    with History(db) as h:
+        done_keys, done_files = h.keys("audit"), h.audited_files()
+    assert {Path(p).name for p in done_files} == set(PICK) | {"corrupted.json"}  # the unreadable one is tried again
+
+    def no_reading(*a, **k):
+        raise AssertionError("the client read a bundle file")
+
+    monkeypatch.setattr(audit.Job, "read", no_reading)
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    skipped = []
+    left = [j.name for j in audit.resumable(audit.jobs_from_paths([str(folder)]), done_keys, done_files,
+                                            lambda: skipped.append(1))]
+    assert [Path(n).name for n in left] == ["not-json.json"] and len(skipped) == len(PICK) + 1
+    monkeypatch.undo()
+    changed = folder / PICK[0]
+    changed.write_bytes(changed.read_bytes() + b"\n")  # the same block, but the file is not as judged
+    left = [Path(j.name).name for j in audit.resumable(audit.jobs_from_paths([str(folder)]), done_keys, done_files,
+                                                        lambda: None)]
+    assert sorted(left) == sorted(["not-json.json", PICK[0]])
+
+
 def test_audit_reads_tar_and_zip_archives(folder, tmp_path):
     tar = tmp_path / "b.tar.gz"
     with tarfile.open(tar, "w:gz") as t:
@@ -92,7 +120,6 @@ def test_bundle_files_travel_as_paths_and_workers_read_them(folder, tmp_path):
     """A file job carries its absolute path, not its bytes (a cluster's workers read their own
     inputs); archive members, which a worker cannot open alone, still carry bytes. A file gone
     before its worker reads it is an ERROR naming the path."""
-    from witnessverify import audit
 
     jobs = list(audit.jobs_from_paths([str(folder)]))
     files = [j for j in jobs if not j.error]

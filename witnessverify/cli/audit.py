@@ -92,12 +92,10 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
         except InputError as exc:
             click.echo(f"ERROR {exc}")
             sys.exit(4)
-    done_keys = set()
+    done_keys, done_files = set(), {}
     if history is not None:
         done_keys = history.keys("audit")
-
-    def skip(key) -> bool:
-        return key in done_keys
+        done_files = history.audited_files()
 
     notes: list[str] = []
     if rpcs:
@@ -117,17 +115,8 @@ def audit(paths, rpcs, rpc_headers, start, end, chain, workers, scheduler, db, r
         jobs = range_jobs(clients, start, end, hint, done, lambda: pool.workers)
     else:
         meter = au.Progress(None)
-
-        def unseen():
-            for job in au.jobs_from_paths(list(paths), meter):
-                if done_keys and job.key is None:  # resuming: read the block's key here
-                    data = job.read()
-                    job.key = au.job_key(data) if data else None
-                if job.key is None or not skip(job.key):
-                    yield job
-                else:
-                    meter.learn(-1)  # in the history already: not to do
-        jobs = unseen()
+        jobs = au.resumable(au.jobs_from_paths(list(paths), meter), done_keys, done_files,
+                            lambda: meter.learn(-1))  # in the history already: not to do
     try:
         from ..dask_pool import DaskPool
 

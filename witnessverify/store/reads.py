@@ -107,6 +107,15 @@ class Reads:
         with self._reading("read recorded blocks"):
             return set(self.db.execute(sql, args).fetchall())
 
+    def audited_files(self) -> dict[str, tuple[int, int]]:
+        """Bundle files an audit judged: path -> (size, modification time in ns), as recorded
+        with each result that named a block (an unreadable file is tried again)."""
+        sql = ("SELECT json_extract(report, '$.file.path'), json_extract(report, '$.file.size'), "
+               "json_extract(report, '$.file.mtimeNs') FROM checks WHERE mode = 'audit' AND block_hash != '' "
+               "AND json_extract(report, '$.file.path') IS NOT NULL")
+        with self._reading("read audited files"):
+            return {path: (size, mtime) for path, size, mtime in self.db.execute(sql)}
+
     def count(self, chain_id: Optional[int] = None) -> int:
         with self._reading("count checks"):
             if chain_id is None:
