@@ -38,6 +38,14 @@ def _slot_key(slot: int) -> bytes:
     return keccak(slot.to_bytes(32, "big"))
 
 
+def _replaced(account: Account, **changes) -> Account:
+    """account.copy(**changes) without rlp's generic copy (a deep copy of every field and a
+    merge of keyword arguments, 25 us against 5 us): an Account's fields are ints and bytes."""
+    get = changes.get
+    return Account(get("nonce", account.nonce), get("balance", account.balance),
+                   get("storage_root", account.storage_root), get("code_hash", account.code_hash))
+
+
 class WitnessAccountDB(AccountDatabaseAPI):
     """py-evm AccountDatabaseAPI whose only source of pre-state is a witness."""
 
@@ -178,13 +186,13 @@ class WitnessAccountDB(AccountDatabaseAPI):
         return self._account_or_empty(address).balance
 
     def set_balance(self, address: Address, balance: int) -> None:
-        self._set_account(address, self._account_or_empty(address).copy(balance=balance))
+        self._set_account(address, _replaced(self._account_or_empty(address), balance=balance))
 
     def get_nonce(self, address: Address) -> int:
         return self._account_or_empty(address).nonce
 
     def set_nonce(self, address: Address, nonce: int) -> None:
-        self._set_account(address, self._account_or_empty(address).copy(nonce=nonce))
+        self._set_account(address, _replaced(self._account_or_empty(address), nonce=nonce))
 
     def increment_nonce(self, address: Address) -> None:
         self.set_nonce(address, self.get_nonce(address) + 1)
@@ -205,13 +213,13 @@ class WitnessAccountDB(AccountDatabaseAPI):
         code_hash = keccak(code)
         self._codes[code_hash] = code
         self._store[code_hash] = code  # by hash, like every node: known to what follows
-        self._set_account(address, self._account_or_empty(address).copy(code_hash=code_hash))
+        self._set_account(address, _replaced(self._account_or_empty(address), code_hash=code_hash))
 
     def get_code_hash(self, address: Address) -> Hash32:
         return self._account_or_empty(address).code_hash
 
     def delete_code(self, address: Address) -> None:
-        self._set_account(address, self._account_or_empty(address).copy(code_hash=EMPTY_SHA3))
+        self._set_account(address, _replaced(self._account_or_empty(address), code_hash=EMPTY_SHA3))
 
     # -- accounts --------------------------------------------------------------------------------
     def account_has_code_or_nonce(self, address: Address) -> bool:
@@ -314,7 +322,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
                 if account is None and new_root != BLANK_ROOT_HASH:
                     account = _EMPTY_ACCOUNT
                 if account is not None:
-                    account = account.copy(storage_root=new_root)
+                    account = _replaced(account, storage_root=new_root)
             if account != self._base_account(address):
                 final[address] = account
 

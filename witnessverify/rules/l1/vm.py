@@ -107,6 +107,17 @@ class WitnessVMMixin:
             digest.update(sha256(r).digest())
         return block.copy(header=block.header.copy(requests_hash=digest.digest()))
 
+    def increment_blob_gas_used(self, old_header, transaction):
+        """A transaction without blobs adds no blob gas: the header as it is, not py-evm's copy
+        of it per transaction (rlp's generic copy, ~80 us); a blob transaction as py-evm."""
+        try:
+            blobs = len(transaction.blob_versioned_hashes)
+        except (AttributeError, NotImplementedError):  # what py-evm's get_total_blob_gas allows
+            blobs = 0
+        if not blobs:
+            return old_header
+        return super().increment_blob_gas_used(old_header, transaction)
+
     @classmethod
     def finalize_gas_used(cls, transaction, computation) -> int:
         """Gas the transaction used: consumed minus the capped refund, raised to the EIP-7623
