@@ -18,23 +18,10 @@ class Reads:
             return self._query(since, overall, client, chain_id, number, limit, include_abandoned, newest_first)
 
     def _query(self, since, overall, client, chain_id, number, limit, include_abandoned, newest_first) -> list[dict]:
-        where: list[str] = []
-        args: list = []
-        if since is not None:
-            where.append("checked_at >= ?")
-            args.append(since)
-        if overall is not None:
-            where.append("overall = ?")
-            args.append(overall)
-        if chain_id is not None:
-            where.append("chain_id = ?")
-            args.append(chain_id)
-        if number is not None:
-            where.append("number = ?")
-            args.append(number)
-        if client is not None:
-            where.append("id IN (SELECT check_id FROM verdicts WHERE client = ?)")
-            args.append(client)
+        given = [(clause, value) for clause, value in (
+            ("checked_at >= ?", since), ("overall = ?", overall), ("chain_id = ?", chain_id), ("number = ?", number),
+            ("id IN (SELECT check_id FROM verdicts WHERE client = ?)", client)) if value is not None]
+        where, args = [clause for clause, _ in given], [value for _, value in given]
         if not include_abandoned:
             where.append("abandoned = 0")
         sql = "SELECT * FROM checks" + (" WHERE " + " AND ".join(where) if where else "")
