@@ -48,15 +48,6 @@ class Job:
             return verify_path, (self.name, self.path, chain)
         return verify_bytes, (self.name, self.data, chain)
 
-    def read(self) -> bytes:
-        """The bundle's bytes (read from its file for a path job; b"" if it cannot be read)."""
-        if self.path is None:
-            return self.data
-        try:
-            return Path(self.path).read_bytes()
-        except OSError:
-            return b""
-
 
 def verify_path(name: str, path: str, chain: Optional[str] = None) -> dict:
     """The worker for a bundle file: reads it where it runs (a cluster's workers share the
@@ -90,9 +81,8 @@ def resumable(jobs: Iterator[Job], done_keys: set, done_files: dict, skipped: Ca
             if done_files and done_files.get(job.path) == file_state(job.path):
                 skipped()
                 continue
-        elif done_keys and job.key is None:
-            data = job.read()
-            job.key = job_key(data) if data else None
+        elif done_keys and job.key is None:  # an archive member: its bytes are in hand
+            job.key = job_key(job.data) if job.data else None
             if job.key is not None and job.key in done_keys:
                 skipped()
                 continue
@@ -108,8 +98,6 @@ def _unreadable(name: str, reason: str) -> dict:
 def verify_bytes(name: str, data: bytes, chain: Optional[str] = None) -> dict:
     """The worker: one bundle's JSON bytes in, its verdict as a JSON-able dict out."""
     from .bundle import BUNDLE_FORMAT
-    from .pipeline import verify_bundle
-    from .report import to_json
     from .safeparse import load_json
     from .sources import bundle_from_json
     from .sources.detect import shaped
@@ -122,6 +110,14 @@ def verify_bytes(name: str, data: bytes, chain: Optional[str] = None) -> dict:
         bundle = shaped("bundle", name, lambda: bundle_from_json(doc, Path(name)))
     except InputError as exc:
         return _unreadable(name, str(exc))
+    return judged(bundle, chain, started)
+
+
+def judged(bundle, chain: Optional[str], started: float) -> dict:
+    """A bundle's verdict as a JSON-able dict, with the CPU seconds since `started`."""
+    from .pipeline import verify_bundle
+    from .report import to_json
+
     outcome = verify_bundle(bundle, chain)
     out = to_json(outcome)
     out["internal"] = bool(getattr(outcome, "internal", False))
@@ -232,9 +228,10 @@ class LocalPool:
 
 
 def _error(job: Job, reason: str = "", internal: bool = False) -> dict:
-    return {"source": job.name, "verdict": "ERROR", "reason": reason or job.error, "chainId": None,
+    """The result of a job no worker could judge, naming its block when the job knows it."""
+    return {**_unreadable(job.name, reason or job.error),
             "block": {"number": job.key[1] if job.key else None, "hash": job.key[2] if job.key else None},
-            "gasUsed": 0, "seconds": 0.0, "internal": internal}
+            "internal": internal}
 
 
 # -- the run ---------------------------------------------------------------------------------------

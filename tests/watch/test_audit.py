@@ -88,8 +88,8 @@ def test_a_resumed_audit_skips_recorded_files_without_reading_them(folder, tmp_p
     def no_reading(*a, **k):
         raise AssertionError("the client read a bundle file")
 
-    monkeypatch.setattr(audit.Job, "read", no_reading)
     monkeypatch.setattr(Path, "read_bytes", no_reading)
+    monkeypatch.setattr(Path, "open", no_reading)
     skipped = []
     left = [j.name for j in audit.resumable(audit.jobs_from_paths([str(folder)]), done_keys, done_files,
                                             lambda: skipped.append(1))]
