@@ -22,7 +22,7 @@ from ..verdict import ERROR, MISMATCH, VALID, WITNESS_INVALID
 from . import forkpoint, output
 from .claims import (
     AGREE, DISAGREES, INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, ClientVerdict, conclude,
-    judge_claims, merge_heights, unjudged,
+    judge_claims, merge_heights, unavailable, unjudged,
 )
 from .diagnose import compare_roots, diagnose, state_diff
 from .fetch import (
@@ -149,7 +149,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
     notes += more
     if block_rlp is None:
         report.overall, report.reason = NO_SOURCE, "no client served the block's body"
-        report.clients = [ClientVerdict(cl.client, UNAVAILABLE, cl.reason or cl.kind, version=cl.version) for cl in claims]
+        report.clients = unavailable(claims)
         return run
     stage("fetching execution witnesses")
     bundles = witness_bundles(fetch_witnesses(clients, block_hash, number), block_rlp, chain_id, notes)
@@ -163,7 +163,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
             return run
         if assembled is None:
             report.overall, report.reason = NO_SOURCE, "no client served an execution witness or proofs to assemble one"
-            report.clients = [ClientVerdict(cl.client, UNAVAILABLE, "no judgement without a witness", version=cl.version) for cl in claims]
+            report.clients = unavailable(claims, "no judgement without a witness")
             return run
         source, proof_witness, parent_rlp = assembled
         bundles = witness_bundles([(source.name, proof_witness.as_witness([parent_rlp]))], block_rlp, chain_id, notes,
@@ -192,7 +192,7 @@ def check_hash(ref, block_hash: bytes, number, clients, chain, chain_id, notes) 
         if again and block_hash not in again:
             run.reorg = True
             report.reason = f"the block at #{number} changed during the check (reorg): inconclusive"
-            report.clients = [ClientVerdict(cl.client, UNAVAILABLE, REORG, version=cl.version) for cl in claims]
+            report.clients = unavailable(claims, REORG)
             return run
     if outcome.verdict not in (VALID, MISMATCH):
         report.reason = f"the engine cannot judge: {outcome.verdict}: {outcome.reason}"

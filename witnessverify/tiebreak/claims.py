@@ -120,6 +120,11 @@ def _judge(outcome: Outcome, claims: list[Claim], block_hash: bytes, diagnoses: 
     return verdicts
 
 
+def unavailable(claims: list[Claim], why: Optional[str] = None) -> list[ClientVerdict]:
+    """Every client UNAVAILABLE: `why`, else its own reason or kind (with the build it runs)."""
+    return [ClientVerdict(cl.client, UNAVAILABLE, why or cl.reason or cl.kind, version=cl.version) for cl in claims]
+
+
 def unjudged(claims: list[Claim], why: Optional[str] = None) -> list[ClientVerdict]:
     """The clients' lines when the engine cannot judge the block: each claim is left unjudged."""
     return [ClientVerdict(cl.client, UNAVAILABLE if cl.kind in ("none", "unavailable") else UNJUDGED,

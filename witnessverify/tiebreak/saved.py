@@ -22,8 +22,8 @@ from ..verdict import MISMATCH, VALID
 from .forkpoint import ForkSearch, judge_fork
 from .runs import BlockRun, add_excluded, judge_outputs
 from .claims import (
-    INCONCLUSIVE, NO_SOURCE, UNAVAILABLE, CheckReport, Claim, ClientVerdict, conclude, judge_claims,
-    merge_heights, unjudged,
+    INCONCLUSIVE, NO_SOURCE, CheckReport, Claim, conclude, judge_claims,
+    merge_heights, unavailable, unjudged,
 )
 
 CLAIMS_FORMAT = "witnessverify-claims/2"
@@ -101,7 +101,7 @@ def _replay_block(d: Path, entry: dict, number, chain) -> CheckReport:
     if not entry.get("bundle"):
         report.overall, report.reason = entry.get("overall", NO_SOURCE), entry.get("reason", "")
         if report.overall == NO_SOURCE:
-            report.clients = [ClientVerdict(c.client, UNAVAILABLE, c.reason or c.kind, version=c.version) for c in claims]
+            report.clients = unavailable(claims)
         else:
             report.clients = unjudged(claims)
         return report
@@ -113,7 +113,7 @@ def _replay_block(d: Path, entry: dict, number, chain) -> CheckReport:
     report.outcome = outcome
     if entry.get("reorg"):
         report.reason = f"the block at #{number} changed during the check (reorg): inconclusive"
-        report.clients = [ClientVerdict(c.client, UNAVAILABLE, REORG, version=c.version) for c in claims]
+        report.clients = unavailable(claims, REORG)
     elif outcome.verdict not in (VALID, MISMATCH):
         report.reason = f"the engine cannot judge: {outcome.verdict}: {outcome.reason}"
         report.clients = unjudged(claims)
