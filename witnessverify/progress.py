@@ -74,10 +74,6 @@ class Counter:
         self.started = self.last = time.monotonic()
         self.done = 0
 
-    @property
-    def tty(self) -> bool:
-        return self.line.tty
-
     def add(self, n: int = 1) -> None:
         self.done += n
         now = time.monotonic()
@@ -143,10 +139,6 @@ class Steps:
 
 # the check's meter, when one runs: the RPC client names each request in it (set by the CLI)
 _steps: dict[str, Optional[Steps]] = {"current": None}
-
-
-def current() -> Optional[Steps]:
-    return _steps["current"]
 
 
 def set_current(steps: Optional[Steps]) -> None:
