@@ -28,8 +28,9 @@ def computation_class(name: str, bases: tuple, precompiles: dict, **attrs: Any) 
 
 
 def precompiles_of(computation: type) -> dict:
-    """A computation class's precompiles, address -> function (a copy to change)."""
-    return dict(computation.get_precompiles())
+    """A computation class's precompiles, address -> function (a copy to change, of the same
+    kind: Base's table keeps its lookup, rules/base/beryl.py)."""
+    return computation.get_precompiles().copy()
 
 
 def start_block(vm_class_: type, header, chain_id: int, store, pre_state_root: bytes, prev_hashes, uncles,

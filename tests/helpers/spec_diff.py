@@ -136,6 +136,8 @@ class SpecResult:
     excess_blob_gas: int = 0
     base_fee: int = 0
     parent_header: object = None
+    logs: tuple = ()  # the block's logs, in order (the specs' Log objects)
+    state: object = None  # the specs' post-state
 
 
 def _spec(fork: str, name: str):
@@ -226,6 +228,7 @@ def run_spec(case: Case, time: int) -> SpecResult:
     out.withdrawals_root = bytes(trie.root(output.withdrawals_trie))
     out.blob_gas_used = int(output.blob_gas_used)
     out.requests_hash = bytes(requests.compute_requests_hash(output.requests))
+    out.logs, out.state = tuple(output.block_logs), state
     return out
 
 

@@ -123,7 +123,7 @@ def test_a_new_base_fork_is_one_data_entry_and_one_rules_file(monkeypatch):
         computation.output = (42).to_bytes(32, "big")
         return computation
 
-    def layer(vm, fork):
+    def layer(vm, fork, chain):
         state = vm.get_state_class()
         precompiles = pyevm_adapter.precompiles_of(state.computation_class)
         precompiles[address] = answer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InputError
+from .base import ACTIVATION_ADMINS
 from .op import op_chain
 from .registry import BY_ID, chain_by_name
 from .spec import L2_FORK_LINES, ChainConfig
@@ -60,4 +61,5 @@ def chain_from_rollup_config(doc: dict, origin: str) -> ChainConfig:
                     denominator_canyon=denominator_canyon, unknown_op_forks=unknown,
                     celo=known_chain.celo if known_chain is not None else None,
                     first_l2_block=known_chain.first_l2_block if known_chain is not None else 0,
-                    before_l2=known_chain.before_l2 if known_chain is not None else "")
+                    before_l2=known_chain.before_l2 if known_chain is not None else "",
+                    activation_admin=ACTIVATION_ADMINS.get(chain_id) if family == "base" else None)

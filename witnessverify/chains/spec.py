@@ -232,6 +232,9 @@ class ChainConfig:
     # blocks below it are not OP Stack blocks of these rules (Celo L1 blocks, OP Mainnet's legacy
     # chain and its Bedrock migration block): UNSUPPORTED, described by `before_l2`
     first_l2_block: int = 0
+    # Base (Beryl on): the ActivationRegistry's configured admin (base/base chains/src/config.rs
+    # `beryl_activation_admin_address_by_chain_id`); None where the chain configures none
+    activation_admin: Optional[bytes] = None
     before_l2: str = ""
     sources: tuple[str, ...] = field(default=())
 

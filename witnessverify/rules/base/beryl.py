@@ -1,36 +1,53 @@
-"""Base Beryl: base-reth-node routes calls to native precompiles whose logic exists only in its
-Rust sources (the B20 factory and tokens, the ActivationRegistry, the PolicyRegistry;
-precompiles.py names them). This tool does not implement them, so any message call whose code
-address is one, from the fork that installs it, directly or nested, is UNSUPPORTED naming it —
-never guessed."""
+"""Base Beryl: base-reth-node's native stateful precompiles (the B20 factory and tokens, the
+PolicyRegistry, the ActivationRegistry; Cobalt adds two more), whose logic is in native/ and
+whose routing is native/calls.py. Here they join the fork's precompile table as py-evm sees it:
+the fixed addresses as entries (so py-evm counts them warm from a transaction's start, as
+alloy-evm does), the B20 tokens through a lookup by address that `get` consults and `in` does
+not (a token address is cold until touched, as behind alloy-evm's `PrecompileLookup`)."""
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Optional
+
 from ... import pyevm_adapter
-from ...errors import Unsupported
-from .precompiles import native_precompile
+from .native.calls import fixed_addresses, is_token
 
 
-class NativePrecompileGuard:
-    """Refuse a call into a Base native precompile (a computation-class mixin)."""
+class NativePrecompiles(dict):
+    """A precompile table with a lookup: an address absent from the table that the lookup
+    routes to a B20 token gets `token` from `get` (py-evm's dispatch), never from `in`/keys
+    (py-evm's warm set)."""
 
-    base_fork = "beryl"
+    def __init__(self, table: dict, fork, token) -> None:
+        super().__init__(table)
+        self.fork, self.token = fork, token
 
-    @classmethod
-    def apply_computation(cls, state, message, transaction_context, parent_computation=None):
-        if not getattr(message, "is_delegation", False):
-            name = native_precompile(message.code_address, cls.base_fork)
-            if name is not None:
-                raise Unsupported(f"a call to {name}: Base's native precompiles are not implemented "
-                                  f"(base-reth-node only)")
-        return super().apply_computation(state, message, transaction_context, parent_computation)
+    def copy(self) -> "NativePrecompiles":
+        return NativePrecompiles(self, self.fork, self.token)
+
+    def get(self, address, default=None):
+        found = super().get(address, default)
+        if found is default and is_token(address, self.fork):
+            return self.token
+        return found
 
 
-def layer(vm: type, l2_fork) -> type:
+def precompiles(table: dict, fork, admin: Optional[bytes]) -> NativePrecompiles:
+    """`table` with the native precompiles of `fork` added (`admin`: the chain's configured
+    ActivationRegistry admin)."""
+    from .native.evm_host import run  # the logic is loaded when a Beryl block is first run
+
+    call = partial(run, fork=fork, admin=admin)
+    return NativePrecompiles({**table, **{address: call for address in fixed_addresses(fork)}}, fork, call)
+
+
+def layer(vm: type, l2_fork, chain) -> type:
     """Beryl's rules on top of the fork line's VM before it."""
     state = vm.get_state_class()
     name = l2_fork.name.title()
-    computation = type(f"Base{name}{state.computation_class.__name__}",
-                       (NativePrecompileGuard, state.computation_class), {"base_fork": l2_fork})
+    table = precompiles(pyevm_adapter.precompiles_of(state.computation_class), l2_fork, chain.activation_admin)
+    computation = pyevm_adapter.computation_class(f"Base{name}{state.computation_class.__name__}",
+                                                  (state.computation_class,), table)
     base_state = type(f"Base{name}{state.__name__}", (state,), {"computation_class": computation})
     return pyevm_adapter.vm_class(f"Base{name}VM", (vm,), base_state, fork=l2_fork.label)

@@ -15,7 +15,7 @@ EIP8130_TX_TYPES = {t: f"EIP-8130 account abstraction (0x{t:02X}), not active at
                        f"on Zenith)" for t in (0x7B, 0x79)}
 
 
-def layer(vm: type, l2_fork) -> type:
+def layer(vm: type, l2_fork, chain) -> type:
     """Cobalt's rules on top of Beryl's VM."""
     return pyevm_adapter.vm_class(f"Base{l2_fork.name.title()}TypesVM", (vm,), vm.get_state_class(),
                                   fork=l2_fork.label, unsupported_transaction_types=dict(EIP8130_TX_TYPES))

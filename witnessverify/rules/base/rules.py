@@ -3,7 +3,7 @@ applied in fork order to every block of that fork or later. Azul is the OP rules
 L1 Osaka EVM (its EVM is chain data, chains/spec.py; Jovian's precompile caps stay, as Azul does
 not descend from Karst): it needs no file. To add Base's next fork: its entry on the Base line
 (chains/spec.py) with its activation in chains/base.py, its rules in rules/base/<fork>.py
-(`layer(vm, fork)`, optionally `refuse(chain, header, parent)`), and its line in FORK_RULES."""
+(`layer(vm, fork, chain)`, optionally `refuse(chain, header, parent)`), and its line in FORK_RULES."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ class BaseRules(OPRules):
     def build_vm_class(self) -> type:
         vm = super().build_vm_class()
         for module in self._own_forks():
-            vm = module.layer(vm, self.fork)
+            vm = module.layer(vm, self.fork, self.chain)
         return vm
 
     def refuse(self, header, parent) -> None:

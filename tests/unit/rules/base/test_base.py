@@ -137,7 +137,8 @@ def test_input_caps_at_azul_are_jovians():
     assert cap(0x08, "karst") == 57_600
 
 
-# -- Beryl and Cobalt: refused, named, exit 3 --------------------------------------------------------
+# -- Beryl and Cobalt: what is refused, named, exit 3 (the native precompiles that are judged:
+# test_native_blocks.py) ----------------------------------------------------------------------------
 def test_native_precompile_addresses():
     assert native_precompile(B20_FACTORY, "azul") is None
     for address in (B20_FACTORY, ACTIVATION_REGISTRY, POLICY_REGISTRY):
@@ -156,20 +157,13 @@ def _judge(case: Case, chain=BASE_1):
     return out
 
 
-@pytest.mark.parametrize("target", [B20_FACTORY, ACTIVATION_REGISTRY, POLICY_REGISTRY,
-                                    bytes([0xB2]) + bytes(10) + b"\x77" * 9])
-def test_a_direct_call_into_a_beryl_precompile_is_unsupported(target):
+def test_a_b20_prefix_without_a_known_variant_is_an_ordinary_account():
+    """0xb2 ‖ 00×9 ‖ 0x00 routes to an Asset token, 0x01 to a Stablecoin; any other variant byte
+    is no precompile (variant.rs `from_address`): the call runs as on L1."""
+    target = bytes([0xB2]) + bytes(9) + b"\x02" + b"\x77" * 9
     case = Case(fork="osaka", alloc=base_alloc(), txs=[tx("osaka", 0, 0, target, b"\x01\x02")], time=BERYL,
                 parent_base_fee=0)
-    out = _judge(case)
-    assert out.verdict == "UNSUPPORTED" and out.exit_code == 3
-    assert "0x" + target.hex() in out.reason and "not implemented" in out.reason
-
-
-def test_a_nested_call_into_a_b20_token_is_unsupported():
-    token = bytes([0xB2]) + bytes(9) + b"\x01" + b"\x55" * 9
-    out = _judge(dataclasses.replace(probe(int.from_bytes(token, "big"), b""), time=BERYL))
-    assert out.verdict == "UNSUPPORTED" and "B20 Stablecoin token" in out.reason
+    assert_l2_executes_like_l1(case, BASE_1)
 
 
 def test_the_same_call_before_beryl_is_an_ordinary_call():

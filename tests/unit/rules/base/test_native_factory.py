@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from eth_hash.auto import keccak
 
 from witnessverify.errors import Unsupported
 from witnessverify.rules.base.native import activation, factory
-from witnessverify.rules.base.native.host import Revert
+from witnessverify.rules.base.native import b20_storage as store
+from witnessverify.rules.base.native.host import Revert, StaticViolation
 
 from tests.helpers.fixtures import VECTORS
 from tests.helpers.native_host import MemoryState
@@ -87,10 +89,26 @@ def test_all_golden_cases_and_hashes_are_here():
     assert sum("storage_hash" in c for c in ANSWERED) == 5  # with init calls (token logic V1) too
 
 
-def test_the_factory_is_refused_at_cobalt():
-    case = next(c for c in GOLDEN["cases"] if c["name"] == "golden_create_asset")
-    with pytest.raises(Unsupported, match="Cobalt"):
-        run_case(dict(case, upgrade="Cobalt"))
+def test_cobalt_strings_read_the_old_head_and_clear_a_stale_tail():
+    """Cobalt's storage feature (precompile-storage types/bytes_like.rs `store_bytes_like`,
+    `clear_stale_long_tail`): every string write reads the old head first (one SLOAD more), and
+    a value shorter than the old one zeroes the data slots it no longer uses; Legacy (Beryl)
+    leaves them. A static frame is refused before the read."""
+    token, slot = b"\xb2" + bytes(9) + b"\x00" + b"\x01" * 9, 5
+    data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+    tails = {}
+    for cobalt in (False, True):
+        state = MemoryState()
+        host = state.host(token, bytes(20), cobalt_storage=cobalt)
+        store.store_string(host, slot, "x" * 70, token)  # three data slots
+        before = host.sloads
+        store.store_string(host, slot, "y" * 40, token)  # two
+        assert host.sloads - before == (1 if cobalt else 0)
+        assert store.load_string(host, slot, token) == "y" * 40
+        tails[cobalt] = state.storage.get((token, data + 2), 0)
+    assert tails[False] != 0 and tails[True] == 0
+    with pytest.raises(StaticViolation):
+        store.store_string(MemoryState().host(token, bytes(20), cobalt_storage=True, is_static=True), slot, "z", token)
 
 
 @pytest.mark.parametrize("mutant,case_name", [

@@ -17,8 +17,13 @@ One module per concern, named as there:
   b20_token.py   the tokens' ERC-20 core, mint/burn, pause, permit (V1)
   b20_admin.py   the tokens' supply cap, metadata, policy scopes, roles, reads (V1)
   b20_asset.py   the Asset's and Stablecoin's own functions, surfaces, routing, dispatch (V1)
+  b20_v2.py      the tokens' V2 (Cobalt); b20_dispatch.py picks V1 or V2 by fork
+  calls.py       which precompile answers a call (fixed addresses, the B20 lookup) and the
+                 prologue every one shares (no DELEGATECALL / CALLCODE)
+  evm_host.py    the Host on py-evm's state and how a call ends there (the engine's adapter)
 
 The logic is proven against base/base's golden tests (tests/unit/rules/base/test_native_*.py,
-vectors in tests/vectors/base/). What is not implemented yet raises Unsupported by name. The
-engine does not call it yet: beryl.py still refuses a block that calls a native precompile.
+vectors in tests/vectors/base/); blocks that call it are judged against the Ethereum execution
+specs running the same logic (test_native_blocks.py). What is not implemented raises
+Unsupported by name.
 """

@@ -3,9 +3,10 @@ flags that gate the B20 factory and the PolicyRegistry's writes (base/base
 `precompiles/src/activation/`).
 
 Storage (ERC-7201 "base.activation_registry"): features: mapping(bytes32 => bool) at +0,
-admin at +1. At Beryl the admin is the chain's configured address (static); from Cobalt it is
-the stored one, a stored 0 falling back to the configured address, and `setAdmin` exists. The
-registry takes no NonPayable check: value sent to it stays there.
+admin at +1. At Beryl the admin is the chain's configured address (static; ChainConfig
+`activation_admin`); from Cobalt it is the stored one, a stored 0 falling back to the
+configured address, and `setAdmin` exists. At Beryl the registry takes value and keeps it;
+from Cobalt it reverts NonPayable() (PR #4808).
 """
 
 from __future__ import annotations
@@ -27,13 +28,6 @@ FEATURES, ADMIN = ROOT, ROOT + 1
 FEATURE_POLICY_REGISTRY = keccak(b"base.policy_registry")
 FEATURE_B20_ASSET = keccak(b"base.b20_asset")
 FEATURE_B20_STABLECOIN = keccak(b"base.b20_stablecoin")
-
-# the chain-config activation admin (base/base crates/common/chains/src/config.rs)
-CONFIGURED_ADMIN = {
-    8453: bytes.fromhex("cE3a3bEE7E72E2A24079f3c0Cb3b97740ED425A9"),
-    84532: bytes.fromhex("5F43072722f59964d886CBb507F6a85ca0759D42"),
-    763360: bytes.fromhex("F5969A85a555671EeD766C4ff0C61426AA626b11"),
-}
 
 IS_ACTIVATED = selector("isActivated(bytes32)")
 CHECK_ACTIVATED = selector("checkActivated(bytes32)")
@@ -116,7 +110,10 @@ class Registry:
 
 
 def dispatch(host: Host, calldata: bytes, configured: Optional[bytes], cobalt: bool) -> bytes:
-    """The registry's answer to `calldata` (raises Revert / OutOfGas)."""
+    """The registry's answer to `calldata` (raises Revert / OutOfGas). From Cobalt it takes no
+    value, checked before anything is charged (base/base PR #4808, merged 2026-08-31)."""
+    if cobalt and host.value:
+        raise error("NonPayable()")
     host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
     if not cobalt and calldata[:4] == SET_ADMIN:
         raise Revert(SET_ADMIN)  # not a function before Cobalt: the pre-Cobalt bytes kept

@@ -14,7 +14,7 @@ from __future__ import annotations
 from eth_hash.auto import keccak
 
 from ....errors import Unsupported
-from .host import Host
+from .host import Host, StaticViolation
 from .slots import erc7201, mapping, nested
 
 __all__ = ["mapping", "nested"]
@@ -37,8 +37,13 @@ STABLECOIN_DECIMALS = 6
 
 def store_string(host: Host, slot: int, text: str, token: bytes) -> None:
     """Solidity's layout: up to 31 bytes in the slot itself (low byte 2·len), longer ones as
-    2·len+1 with the data from keccak(slot) on (the Legacy storage feature: Beryl)."""
+    2·len+1 with the data from keccak(slot) on. With Cobalt's storage feature the write first
+    refuses a static frame, reads the old head (always: an SLOAD charged) and zeroes the data
+    slots a shorter value leaves behind (precompile-storage types/bytes_like.rs
+    `clear_stale_long_tail`)."""
     raw = text.encode()
+    if host.cobalt_storage:
+        _clear_stale_tail(host, slot, 0 if len(raw) <= 31 else (len(raw) + 31) // 32, token)
     if len(raw) <= 31:
         host.sstore(slot, int.from_bytes(raw.ljust(31, b"\0") + bytes([2 * len(raw)]), "big"), token)
         return
@@ -46,6 +51,16 @@ def store_string(host: Host, slot: int, text: str, token: bytes) -> None:
     data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
     for i in range(0, len(raw), 32):
         host.sstore(data + i // 32, int.from_bytes(raw[i:i + 32].ljust(32, b"\0"), "big"), token)
+
+
+def _clear_stale_tail(host: Host, slot: int, new_chunks: int, token: bytes) -> None:
+    if host.is_static:
+        raise StaticViolation()
+    head = host.sload(slot, token)
+    if head & 1:
+        data = int.from_bytes(keccak(slot.to_bytes(32, "big")), "big")
+        for i in range(new_chunks, ((head - 1) // 2 + 31) // 32):
+            host.sstore(data + i, 0, token)
 
 
 def delete_string(host: Host, slot: int, token: bytes) -> None:

@@ -7,9 +7,9 @@ msg.sender, salt)) (no counter, no nonce; the variant is not hashed). Creating i
 1-byte code 0xEF there, writes the token's initial storage, emits B20Created at the factory
 and, for a non-zero initial admin, grants it DEFAULT_ADMIN_ROLE (RoleGranted at the token).
 
-Implemented: Beryl's factory V1 without init calls. Init calls run token logic (B20 Asset and
-Stablecoin V1), which is not implemented: a create that reaches them is Unsupported, as is
-the factory at Cobalt and any input whose alloy decoder text would be the revert data.
+The same V1 logic from Beryl on (`FactoryVersions`: no V2); from Cobalt its strings are written
+with Cobalt's storage feature (b20_storage.py) and its init calls ask the V2 PolicyRegistry.
+An input whose alloy decoder text would be the revert data is Unsupported.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ....chains import l2_at_least
 from ....errors import Unsupported
 from . import abi, b20_storage as store
 from .b20_asset import UndecodedCall, route_with, token_class
-from .policy import PolicyRegistryV1
+from .policy_dispatch import registry
 from .activation import FEATURE_B20_ASSET, FEATURE_B20_STABLECOIN, ensure_activated
 from .errors import error, selector, topic
 from .host import CALLDATA_WORD_GAS, EMPTY_CODE_HASH, NATIVE_CODE, Host, Revert, StaticViolation, UnknownSelector, words
@@ -88,14 +88,15 @@ def _created_event(host: Host, token: bytes, variant: int, params: tuple) -> Non
               abi.encode(["string", "string", "uint8", "bytes"], [name, symbol, decimals, variant_params]))
 
 
-def _run_init_calls(host: Host, token: bytes, variant: int, params: tuple, init_calls: list[bytes]) -> None:
+def _run_init_calls(host: Host, token: bytes, params: tuple, init_calls: list[bytes], fork) -> None:
     """Grant the initial admin, then run each init call as the factory, privileged, on token
-    logic V1 (logic/v1.rs :40-181). A typed revert passes on as it is, a system error too;
+    logic V1 at every fork ("pinned to V1", logic/v1.rs :40-181), asking the fork's
+    PolicyRegistry. A typed revert passes on as it is, a system error too;
     anything else (an empty revert, an unknown selector, undecodable calldata, a static write)
     becomes InitCallFailed(index)."""
     caller, host.caller = host.caller, ADDRESS
     try:
-        logic = token_class(token)(host, PolicyRegistryV1(host), token, privileged=True)
+        logic = token_class(token)(host, registry(host, fork), token, privileged=True)
         if params[3] != bytes(20):
             logic.grant_unchecked(store.DEFAULT_ADMIN_ROLE, params[3], ADDRESS)
         for i, call in enumerate(init_calls):
@@ -111,7 +112,7 @@ def _run_init_calls(host: Host, token: bytes, variant: int, params: tuple, init_
         host.caller = caller
 
 
-def create(host: Host, variant: int, salt: bytes, params_data: bytes, init_calls: list[bytes]) -> bytes:
+def create(host: Host, variant: int, salt: bytes, params_data: bytes, init_calls: list[bytes], fork="beryl") -> bytes:
     address_hash = _address_hash(host, host.caller, salt)
     ensure_activated(host, FEATURES[variant])
     try:
@@ -126,7 +127,7 @@ def create(host: Host, variant: int, salt: bytes, params_data: bytes, init_calls
     host.set_code(NATIVE_CODE, token)
     _initialize(host, token, variant, params)
     _created_event(host, token, variant, params)
-    _run_init_calls(host, token, variant, params, init_calls)
+    _run_init_calls(host, token, params, init_calls, fork)
     return abi.address_word(token)
 
 
@@ -137,8 +138,6 @@ def dispatch(host: Host, calldata: bytes, fork) -> bytes:
     host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
     if not l2_at_least(fork, "beryl"):
         raise Revert(b"")
-    if l2_at_least(fork, "cobalt"):
-        raise Unsupported("the B20 factory at Cobalt (its V2 token pieces and storage features) is not implemented")
     if len(calldata) < 4:
         raise Revert(bytes(4))
     sel = calldata[:4]
@@ -152,7 +151,7 @@ def dispatch(host: Host, calldata: bytes, fork) -> bytes:
         raise Unsupported(f"B20 factory: calldata that does not decode ({exc}); the revert carries alloy's "
                           f"decoder text, not implemented") from None
     if sel == CREATE:
-        return create(host, *args)
+        return create(host, *args, fork=fork)
     if sel == GET_ADDRESS:
         return abi.address_word(token_address(args[0], _address_hash(host, args[1], args[2])))
     if sel == IS_B20:

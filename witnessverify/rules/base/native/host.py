@@ -85,6 +85,8 @@ class Host:
     is_static: bool = False
     timestamp: int = 0  # the block's
     chain_id: int = 0
+    # `StorageFeatures::Cobalt` (from Cobalt): a dynamic value's write first reads its old head
+    cobalt_storage: bool = False
     used: int = 0
     refund: int = 0
     sloads: int = 0

@@ -23,6 +23,11 @@ def version(fork) -> Optional[int]:
     return 2 if l2_at_least(fork, "cobalt") else 1
 
 
+def registry(host: Host, fork):
+    """The registry logic of `fork`, as a token or the factory asks it (`PolicyVersions`)."""
+    return PolicyRegistryV2(host) if version(fork) == 2 else PolicyRegistryV1(host)
+
+
 def dispatch(host: Host, calldata: bytes, fork, cobalt_storage: bool = True) -> bytes:
     """The registry's answer to `calldata` at `fork` (raises Revert / OutOfGas).
     `cobalt_storage=False` is the goldens' Legacy storage feature at Cobalt."""
