@@ -33,12 +33,13 @@ _FIXED = {
 }
 B20_PREFIX = 0xB2
 B20_VARIANTS = {0: "Asset", 1: "Stablecoin"}
+_NINE_ZEROS = bytes(9)
 
 
 def b20_variant(address: bytes) -> Optional[str]:
     """The B20 token variant base-reth-node routes `address` to, if any: 0xb2, nine zero bytes,
     then a known variant byte."""
-    if len(address) == 20 and address[0] == B20_PREFIX and address[1:10] == bytes(9):
+    if len(address) == 20 and address[0] == B20_PREFIX and address[1:10] == _NINE_ZEROS:
         return B20_VARIANTS.get(address[10])
     return None
 

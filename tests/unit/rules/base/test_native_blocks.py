@@ -22,7 +22,7 @@ from witnessverify.chains import BASE
 from witnessverify.rules.base.native import abi
 from witnessverify.rules.base.native.activation import ADDRESS as ACTIVATION
 from witnessverify.rules.base.native.activation import FEATURE_B20_ASSET, FEATURE_POLICY_REGISTRY, feature_slot
-from witnessverify.rules.base.native.b20_storage import NAME
+from witnessverify.rules.base.native.b20_storage import ALLOWANCES, NAME, NONCES, mapping, nested
 from witnessverify.rules.base.native.b20_token import ROLES, SCOPES, balance_slot
 from witnessverify.rules.base.native.calls import DELEGATE_CALL_NOT_ALLOWED
 from witnessverify.rules.base.native.errors import error, selector, topic
@@ -31,7 +31,7 @@ from witnessverify.rules.base.native.factory import token_address
 from witnessverify.rules.base.native.policy import ADDRESS as POLICY
 
 from tests.helpers.evm_asm import asm
-from tests.helpers.spec_diff import SENDERS, Acct, Case, assert_l2_executes_like_l1, base_alloc, tx
+from tests.helpers.spec_diff import KEYS, SENDERS, Acct, Case, assert_l2_executes_like_l1, base_alloc, tx
 from tests.helpers.spec_native import native_precompiles
 
 ADMIN, ALICE, BOB = SENDERS[0], SENDERS[1], SENDERS[2]
@@ -322,3 +322,39 @@ def test_a_later_fork_layer_keeps_the_token_lookup():
     vm = rule_set(BASE_1, Fork("base", "cobalt")).vm_class
     table = pyevm_adapter.precompiles_of(vm.get_state_class().computation_class)
     assert table.get(TOKEN) is not None and TOKEN not in table and FACTORY in table
+
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def permit_digest(owner: bytes, spender: bytes, value: int, nonce: int, deadline: int) -> bytes:
+    """EIP-2612's digest for TOKEN (named "Beryl Gold", version "1", chain id 1), written out."""
+    domain = keccak(abi.encode(["bytes32", "bytes32", "bytes32", "uint256", "address"], [
+        keccak(b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+        keccak(b"Beryl Gold"), keccak(b"1"), 1, TOKEN]))
+    struct = keccak(abi.encode(["bytes32", "address", "address", "uint256", "uint256", "uint256"], [
+        keccak(b"Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+        owner, spender, value, nonce, deadline]))
+    return keccak(b"\x19\x01" + domain + struct)
+
+
+def test_a_permit_and_its_high_s_twin():
+    """alloy-primitives makes a high s low (parity flipped) before recovering: the malleated twin
+    of ALICE's signature is her signature too (one nonce, so the second use fails); a high s
+    with the same v recovers someone else: InvalidSigner."""
+    deadline = BERYL + 3600
+    sig = KEYS[1].sign_msg_hash(permit_digest(ALICE, BOB, 777, 0, deadline))
+    v, r, s = sig.v + 27, sig.r.to_bytes(32, "big"), sig.s
+    twin = (v ^ 0b11, r, (SECP256K1_N - s).to_bytes(32, "big"))
+    wrong = (v, r, (SECP256K1_N - s).to_bytes(32, "big"))
+    permit = "permit(address,address,uint256,uint256,uint8,bytes32,bytes32)"
+    n = Nonces()
+    spec = judge(minted_token(n) + [
+        probe(3, 0, "CALL", TOKEN, call(permit, ALICE, BOB, 777, deadline, *wrong)),
+        n(2, TOKEN, call(permit, ALICE, BOB, 777, deadline, *twin)),
+        n(2, TOKEN, call(permit, ALICE, BOB, 777, deadline, v, r, s.to_bytes(32, "big"))),  # nonce used: status 0
+    ])
+    assert storage(spec, TOKEN, nested(ALLOWANCES, ALICE, BOB)) == 777
+    assert storage(spec, TOKEN, mapping(NONCES, ALICE)) == 1
+    success, returned, _ = probed(spec)
+    assert success == 0 and returned != keccak(b"")

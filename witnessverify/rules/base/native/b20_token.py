@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from eth_hash.auto import keccak
 
-from ....errors import Unsupported
 from . import abi, b20_storage as store
 from .errors import error, topic
 from .host import Host, Panic
@@ -270,15 +269,14 @@ class TokenV1:
 
 
 def recover(digest: bytes, v: int, r: bytes, s: bytes) -> bytes:
-    """The signer of `digest` (k256's recover_address_from_prehash), or the zero address when
-    v is not 27/28 or recovery fails. A high s is refused by name: whether k256 accepts it here
-    is not settled by anything read."""
+    """The signer of `digest`, or the zero address when v is not 27/28 or recovery fails
+    (permit.rs `recover_signer`). A high s is accepted: alloy-primitives'
+    `recover_address_from_prehash` makes it low with the parity flipped (`normalized_s`, sig.rs
+    @1.6.1) before libsecp256k1 recovers, so k256's high-S refusal is never reached; as
+    (r, n−s, v^1) recovers what (r, s, v) does, plain recovery gives the same signer."""
     ri, si = int.from_bytes(r, "big"), int.from_bytes(s, "big")
     if v not in (27, 28) or not 0 < ri < SECP256K1_N or not 0 < si < SECP256K1_N:
         return bytes(20)
-    if si > SECP256K1_N // 2:
-        raise Unsupported("a B20 permit signature with a high s: whether base-reth-node's k256 recovery "
-                          "accepts it is not settled")
     from eth_keys import keys
     from eth_keys.exceptions import BadSignature
 
