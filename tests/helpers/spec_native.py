@@ -86,7 +86,7 @@ def _precompile(fork, admin: Optional[bytes]):
         msg = evm.message
         host = SpecHost(address=msg.code_address, caller=msg.caller, value=int(msg.value), gas=int(evm.gas_left),
                         is_static=msg.is_static, timestamp=int(msg.block_env.time),
-                        chain_id=int(msg.block_env.chain_id), evm=evm)
+                        chain_id=int(msg.block_env.chain_id), origin=bytes(msg.tx_env.origin), evm=evm)
         try:
             output = answer(host, bytes(msg.data), fork, msg.current_target == msg.code_address, admin)
         except Revert as exc:

@@ -1,5 +1,6 @@
-"""Base Cobalt, as far as the readable sources settle it: the NonceManager and TransactionContext
-precompiles are refused with Beryl's (beryl.py, precompiles.py); EIP-8130 transactions (0x7B,
+"""Base Cobalt, as far as the readable sources settle it: its native precompiles (the V2 tokens
+and PolicyRegistry, the NonceManager and TransactionContext) join Beryl's table (beryl.py,
+native/calls.py); EIP-8130 transactions (0x7B,
 renumbered 0x79 later in base/base) are refused by name: base/base PR #4924 ("Move EIP-8130
 activation to Zenith", 2026-09-05) gates them, and "the EIP-8130 system-account state
 transition" (`ensure_eip8130_system_accounts` in crates/common/evm/src/cobalt.rs, the

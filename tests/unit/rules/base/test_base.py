@@ -172,12 +172,11 @@ def test_the_same_call_before_beryl_is_an_ordinary_call():
     assert_l2_executes_like_l1(case, BASE_1)
 
 
-def test_a_cobalt_precompile_is_refused_only_from_cobalt():
+def test_a_cobalt_precompile_is_an_empty_account_before_cobalt():
+    """The NonceManager is installed from Cobalt (test_native_blocks.py judges it there)."""
     case = Case(fork="osaka", alloc=base_alloc(), txs=[tx("osaka", 0, 0, NONCE_MANAGER, b"")], time=BERYL,
                 parent_base_fee=0)
     assert_l2_executes_like_l1(case, BASE_1)  # at Beryl: an empty account
-    out = _judge(dataclasses.replace(case, time=COBALT + 120))
-    assert out.verdict == "UNSUPPORTED" and "NonceManager" in out.reason
 
 
 def test_a_beryl_block_touching_none_of_them_is_judged_normally():

@@ -358,3 +358,39 @@ def test_a_permit_and_its_high_s_twin():
     assert storage(spec, TOKEN, mapping(NONCES, ALICE)) == 1
     success, returned, _ = probed(spec)
     assert success == 0 and returned != keccak(b"")
+
+
+NONCE_MANAGER = bytes.fromhex("813000000000000000000000000000000000aa01")
+TX_CONTEXT = bytes.fromhex("813000000000000000000000000000000000aa02")
+
+
+@pytest.mark.parametrize("op,target,data,expected", [
+    ("CALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 5), (1, abi.word(0))),
+    ("STATICCALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 0),
+     (0, error("ProtocolNonceNotSupported()").data)),
+    ("CALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 5)[:40],
+     (0, selector("getNonce(address,uint256)") + b'type check failed for "INonceManagerCalls" with data: ' +
+      call("getNonce(address,uint256)", ALICE, 5)[:40].hex().encode())),
+    ("CALL", TX_CONTEXT, call("getTransactionSender()"), (1, abi.address_word(SENDERS[3]))),
+    ("STATICCALL", TX_CONTEXT, call("getTransactionSenderActorId()"), (1, abi.address_word(SENDERS[3]))),
+    ("DELEGATECALL", TX_CONTEXT, call("getTransactionPayer()"), (0, DELEGATE_CALL_NOT_ALLOWED)),
+])
+def test_the_eip8130_precompiles_at_cobalt_for_an_ordinary_transaction(op, target, data, expected):
+    """No EIP-8130 transaction runs at Cobalt: no nonce is ever set, and the context falls back
+    on tx.origin (the probe's sender, SENDERS[3])."""
+    spec = judge([probe(3, 0, op, target, data)], "cobalt")
+    assert probed(spec, op)[:2] == (expected[0], keccak(expected[1]))
+
+
+def test_the_eip8130_precompiles_gas_by_hand():
+    """getNonce: 6 per calldata word (68 bytes: 3) and one cold SLOAD; a context getter: no
+    calldata charge, 3 per output word; both fixed addresses, warm. The difference of the two
+    probes' call costs is therefore 18 + 2,100 - 3."""
+    second = bytes.fromhex("5000000000000000000000000000000000000011")
+    case = Case(fork="osaka", alloc=base_alloc({**PROBE_ALLOC, second: Acct(code=caller("CALL"))}),
+                txs=[probe(1, 0, "CALL", TX_CONTEXT, call("getTransactionSender()") + bytes(64)),
+                     probe(2, 0, "CALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 9), second)],
+                time=COBALT, parent_base_fee=0)
+    with native_precompiles("cobalt", ADMIN):
+        spec, _ = assert_l2_executes_like_l1(case, BASE_1)
+    assert probed(spec, at=second)[2] - probed(spec)[2] == 18 + 2_100 - 3

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from witnessverify.errors import Unsupported
 from witnessverify.rules.base.native import activation, policy, policy_dispatch
+from witnessverify.rules.base.native.policy_v2 import SURFACE_V2
 from witnessverify.rules.base.native.host import Revert
 
 from tests.helpers.fixtures import VECTORS
@@ -103,13 +103,56 @@ def test_the_registry_is_marked_initialised_on_its_first_create():
     assert state.code[policy.ADDRESS] == b"\xef"
 
 
-def test_what_is_not_implemented_is_named():
-    over = bytes.fromhex("ca5d55f6") + bytes(12) + b"\xad" * 20 + (4).to_bytes(32, "big")  # PolicyType 4 at V2
-    with pytest.raises(Unsupported, match="PolicyType over 3"):
-        policy_dispatch.dispatch(MemoryState().host(policy.ADDRESS, bytes(20)), over, "cobalt")
-    dirty = bytes.fromhex("55a1179e") + b"\x01" * 32 + bytes(32)  # uint64 out of range
-    with pytest.raises(Unsupported, match="not canonical ABI"):
-        policy_dispatch.dispatch(MemoryState().host(policy.ADDRESS, bytes(20)), dirty, "beryl")
+def test_the_interfaces_minimum_lengths_are_base_base_s():
+    """policy/versions.rs `surfaces_share_a_minimum_calldata_length` (@84ef08be): V1 32, V2 0."""
+    assert (policy.SURFACE.min_length, SURFACE_V2.min_length) == (32, 0)
+    assert policy.SURFACE.name == SURFACE_V2.name == "IPolicyRegistryCalls"  # `surface_interface_names_are_frozen`
+
+
+def _revert(calldata: bytes, fork: str) -> bytes:
+    with pytest.raises(Revert) as exc:
+        policy_dispatch.dispatch(MemoryState().host(policy.ADDRESS, bytes(20)), calldata, fork)
+    return exc.value.data
+
+
+CREATE = bytes.fromhex("ca5d55f6")  # createPolicy(address,uint8)
+ADMIN = bytes(12) + b"\xad" * 20
+# alloy-sol-types 1.6.1 (the version base/base's Cargo.lock pins), read in its source: the texts
+# of types/interface/mod.rs `abi_decode_validate`, ty.rs `abi_decode_sequence_validate`,
+# data_type.rs `valid_token`, utils.rs `as_offset`, errors.rs `Display`.
+TEXTS = [
+    ("a PolicyType over the V2 enum", CREATE + ADMIN + (4).to_bytes(32, "big"), "cobalt",
+     'type check failed for "(address,uint8)" with data: ' + (ADMIN + (4).to_bytes(32, "big")).hex()),
+    ("dirty padding of a uint64 (base's decode_precompile_call_rejects_dirty_padding_bytes)",
+     bytes.fromhex("330f5637") + b"\xff" + bytes(31), "beryl",  # policyExists(uint64)
+     'type check failed for "(uint64)" with data: ff' + "00" * 31),
+    ("a bare known selector on V1 (MIN_DATA_LENGTH 32)", CREATE, "beryl",
+     'type check failed for "IPolicyRegistryCalls" with data: ' + CREATE.hex()),
+    ("a bare known selector on V2 (MIN_DATA_LENGTH 0)", CREATE, "cobalt",
+     "ABI decoding failed: buffer overrun while deserializing"),
+    ("an offset with high bytes", bytes.fromhex("a2d3044f") + ADMIN + (1).to_bytes(32, "big") + b"\x01" + bytes(31), "beryl",
+     'type check failed for "offset (usize)" with data: 01' + "00" * 31),
+]
+
+
+@pytest.mark.parametrize("what,calldata,fork,text", TEXTS, ids=[t[0] for t in TEXTS])
+def test_alloy_s_decoder_texts(what, calldata, fork, text):
+    assert _revert(calldata, fork) == calldata[:4] + text.encode()
+
+
+def test_what_alloy_accepts_is_accepted():
+    """Trailing bytes and a bool word with any last byte pass alloy's decoder (no re-encoding
+    check; `valid_token` of bool looks at bytes 0..30 only)."""
+    state = MemoryState()
+    host = state.host(policy.ADDRESS, bytes(20))
+    exists = bytes.fromhex("330f5637") + bytes(32)  # policyExists(0): ALWAYS_ALLOW, a built-in
+    assert policy_dispatch.dispatch(host, exists + b"builder-code-suffix", "beryl") == \
+        policy_dispatch.dispatch(host, exists, "beryl")
+    from witnessverify.rules.base.native import abi
+
+    assert abi.decode(["bool", "bool"], (2).to_bytes(32, "big") + (255).to_bytes(32, "big")) == [True, True]
+    with pytest.raises(abi.DecodeError, match='"\\(bool\\)"'):
+        abi.decode(["bool"], (256).to_bytes(32, "big"))
 
 
 # -- each rule, disabled once, is caught by a golden case ------------------------------------------

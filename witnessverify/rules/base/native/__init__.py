@@ -3,7 +3,8 @@ base/base `crates/common/precompiles/` and `crates/common/precompile-storage/` (
 commit 84ef08becd309c7a386230d195efa2c59a80fbc4 through github.com/katiecoin/base).
 
 One module per concern, named as there:
-  abi.py         the strict ABI codec the dispatchers need (alloy `abi_decode_validate`)
+  abi.py         the ABI codec: encoding, and decoding as alloy's `abi_decode_validate` does, with
+                 its error texts (consensus data)
   errors.py      typed reverts (selector ‖ ABI arguments) and event topics
   host.py        what a precompile may do to the state (SLOAD, SSTORE, LOG, set_code), metered
                  as `EvmPrecompileStorageProvider` meters it, with the revert kinds
@@ -18,6 +19,7 @@ One module per concern, named as there:
   b20_admin.py   the tokens' supply cap, metadata, policy scopes, roles, reads (V1)
   b20_asset.py   the Asset's and Stablecoin's own functions, surfaces, routing, dispatch (V1)
   b20_v2.py      the tokens' V2 (Cobalt); b20_dispatch.py picks V1 or V2 by fork
+  eip8130.py     the NonceManager and TransactionContext (Cobalt), as ordinary transactions see them
   calls.py       which precompile answers a call (fixed addresses, the B20 lookup) and the
                  prologue every one shares (no DELEGATECALL / CALLCODE)
   evm_host.py    the Host on py-evm's state and how a call ends there (the engine's adapter)

@@ -1,16 +1,27 @@
-"""A strict ABI codec for the argument types the native precompiles take. base-reth-node
-decodes with alloy's `abi_decode_validate`, whose error text is consensus data (it is the
-revert payload); only the texts the golden tests pin are produced here. Anything else that is
-not canonical ABI (dirty padding, short data, trailing bytes) raises `NonCanonical`, which the
-dispatchers turn into Unsupported: never a guessed revert text."""
+"""The ABI codec of the native precompiles: `encode`, and `decode` as alloy-sol-types 1.6.1's
+`abi_decode_validate` decodes (the version base/base's Cargo.lock pins), whose error text is
+consensus data: base-reth-node reverts with selector ‖ `error.to_string()` (`AbiDecodeFailed`).
+
+alloy decodes first, then type-checks the decoded tuple once (`abi_decode_sequence_validate`):
+- decoding: every offset and length word must fit a usize (its top 24 bytes zero), else
+  `type check failed for "offset (usize)" with data: <that word>`; reading past the data is
+  `ABI decoding failed: buffer overrun while deserializing`. Offsets need not be canonical,
+  contents need no padding, trailing bytes are ignored. An array's length reserves its tokens
+  before they are read: over isize::MAX bytes is a capacity overflow (a fixed text); a
+  reservation whose success depends on the node's allocator is Unsupported.
+- type check (data_type.rs `valid_token`): address, uintN and enums with zero high bytes (an
+  enum also at most its last member), bool with zero bytes 0..30 (any last byte is true),
+  bytesN with zero right padding, string UTF-8; bytes always. A failure anywhere is one text
+  for the whole tuple: `type check failed for "<its SOL_NAME>" with data: <hex of
+  abi.encode((tuple,))>` (the words as read; a dynamic tuple re-encoded canonically after a
+  0x20 offset word).
+Types are spelled as in signatures, plus `enumN` for a Solidity enum whose last member is N
+(its SOL_NAME is uint8).
+"""
 
 from __future__ import annotations
 
 WORD = 32
-
-
-class NonCanonical(Exception):
-    """The input is not the canonical encoding of the signature's types."""
 
 
 def word(value: int) -> bytes:
@@ -75,71 +86,227 @@ def encode(types: list[str], values: list) -> bytes:
     return b"".join(heads) + tails
 
 
-def _word_at(data: bytes, at: int) -> int:
-    w = data[at:at + WORD]
-    if len(w) < WORD:
-        raise NonCanonical("short data")
-    return int.from_bytes(w, "big")
+OVERRUN = "ABI decoding failed: buffer overrun while deserializing"
+CAPACITY = "memory allocation failed because the computed capacity exceeded the collection's maximum"
+ISIZE_MAX = (1 << 63) - 1
+SURE_ALLOCATION = 1 << 26  # bytes any node reserves without fail
 
 
-def _read(kind: str, data: bytes, at: int):
-    """The value of `kind` whose encoding starts at `at` (a dynamic one: its tail)."""
+class DecodeError(Exception):
+    """alloy-sol-types' error, as its Display renders it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _type_check_fail(name: str, data: bytes) -> DecodeError:
+    return DecodeError(f'type check failed for "{name}" with data: {data.hex()}')
+
+
+def sol_name(kind: str) -> str:
     if kind.startswith("("):
-        return tuple(_read_tuple(split_tuple(kind), data, at))
-    if kind in ("string", "bytes") or kind.endswith("[]"):
-        n = _word_at(data, at)
-        if n > len(data):
-            raise NonCanonical("length beyond the data")
+        return "(" + ",".join(sol_name(k) for k in split_tuple(kind)) + ")"
+    if kind.endswith("[]"):
+        return sol_name(kind[:-2]) + "[]"
+    return "uint8" if kind.startswith("enum") else kind
+
+
+def _token_size(kind: str) -> int:
+    """The bytes one decoded token of `kind` takes in alloy's token vector (for reservations)."""
+    if kind.startswith("("):
+        return sum(_token_size(k) for k in split_tuple(kind))
+    if kind.endswith("[]"):
+        return 24  # a Vec
+    return 16 if kind in ("string", "bytes") else 32  # a slice, or a word
+
+
+class _Decoder:
+    def __init__(self, buf: bytes) -> None:
+        self.buf, self.at = buf, 0
+
+    def word(self) -> bytes:
+        w = self.buf[self.at:self.at + WORD]
+        if len(w) < WORD:
+            raise DecodeError(OVERRUN)
+        self.at += WORD
+        return w
+
+    def offset(self) -> int:
+        w = self.word()
+        if any(w[:24]):
+            raise _type_check_fail("offset (usize)", w)
+        return int.from_bytes(w, "big")
+
+    def child(self) -> "_Decoder":
+        at = self.offset()
+        if at > len(self.buf):
+            raise DecodeError(OVERRUN)
+        return _Decoder(self.buf[at:])
+
+    def token(self, kind: str):
+        """A token: a raw word, raw content bytes, or a list of tokens."""
+        if kind.startswith("("):
+            types = split_tuple(kind)
+            return self.sequence(types) if not is_dynamic(kind) else self.child().sequence(types)
+        if kind in ("string", "bytes"):
+            inner = self.child()
+            n = inner.offset()
+            raw = inner.buf[inner.at:inner.at + n]
+            if len(raw) < n:
+                raise DecodeError(OVERRUN)
+            return raw
         if kind.endswith("[]"):
-            return _read_tuple([kind[:-2]] * n, data, at + WORD)
-        raw = data[at + WORD: at + WORD + n]
-        if len(raw) < n:
-            raise NonCanonical("short data")
-        if kind == "string":
-            try:
-                return raw.decode()
-            except UnicodeDecodeError:
-                raise NonCanonical("string not UTF-8") from None
-        return raw
-    n = _word_at(data, at)
+            inner = self.child()
+            n = inner.offset()
+            size = n * _token_size(kind[:-2])
+            if size > ISIZE_MAX:
+                raise DecodeError(CAPACITY)
+            if size > SURE_ALLOCATION:
+                from ....errors import Unsupported
+                raise Unsupported(f"ABI calldata with an array of {n} elements: whether base-reth-node's allocator "
+                                  f"reserves {size} bytes decides its revert text")
+            elements = _Decoder(inner.buf[inner.at:])
+            return [elements.token(kind[:-2]) for _ in range(n)]
+        return self.word()
+
+    def sequence(self, types: list[str]) -> list:
+        return [self.token(kind) for kind in types]
+
+
+def _valid(kind: str, token) -> bool:
+    if kind.startswith("("):
+        return all(_valid(k, t) for k, t in zip(split_tuple(kind), token))
+    if kind.endswith("[]"):
+        return all(_valid(kind[:-2], t) for t in token)
+    if kind == "bytes":
+        return True
+    if kind == "string":
+        try:
+            token.decode()
+            return True
+        except UnicodeDecodeError:
+            return False
     if kind == "address":
-        if n >> 160:
-            raise NonCanonical("dirty address padding")
-        return n.to_bytes(20, "big")
+        return not any(token[:12])
     if kind == "bool":
-        if n > 1:
-            raise NonCanonical("bool not 0 or 1")
-        return n == 1
-    if kind.startswith("bytes") and kind[5:].isdigit():
-        size, w = int(kind[5:]), data[at:at + WORD]
-        if any(w[size:]):
-            raise NonCanonical(f"{kind} with dirty padding")
-        return w[:size]
-    bits = int(kind[4:]) if kind.startswith("uint") and kind[4:].isdigit() else 256
-    if n >= 1 << bits:
-        raise NonCanonical(f"{kind} out of range")
-    return n
+        return not any(token[:31])
+    if kind.startswith("enum"):
+        return not any(token[:31]) and token[31] <= int(kind[4:])
+    if kind.startswith("bytes"):
+        return not any(token[int(kind[5:]):])
+    bits = int(kind[4:]) if kind[4:] else 256  # uintN
+    return int.from_bytes(token, "big") >> bits == 0
 
 
-def _read_tuple(types: list[str], data: bytes, base: int) -> list:
-    out = []
-    for i, kind in enumerate(types):
-        head = base + i * WORD
-        out.append(_read(kind, data, base + _word_at(data, head)) if is_dynamic(kind) else _read(kind, data, head))
-    return out
+def _value(kind: str, token):
+    if kind.startswith("("):
+        return tuple(_value(k, t) for k, t in zip(split_tuple(kind), token))
+    if kind.endswith("[]"):
+        return [_value(kind[:-2], t) for t in token]
+    if kind == "string":
+        return token.decode()
+    if kind == "bytes":
+        return token
+    if kind == "address":
+        return token[12:]
+    if kind == "bool":
+        return token != bytes(WORD)
+    if kind.startswith("bytes"):
+        return token[:int(kind[5:])]
+    return int.from_bytes(token, "big")  # uintN, enums
 
 
-def decode(types: list[str], data: bytes) -> list:
-    """The values of `types` in `data`; NonCanonical unless re-encoding gives `data` exactly
-    (padding, offsets and lengths the canonical ones, nothing trailing)."""
-    try:
-        out = _read_tuple(types, data, 0)
-    except (ValueError, OverflowError, IndexError) as exc:
-        raise NonCanonical(str(exc)) from None
-    if encode(types, out) != data:
-        raise NonCanonical("not the canonical encoding")
-    return out
+def _encoded(kind: str, token) -> bytes:
+    """abi.encode of a token: words as they were read, offsets and lengths canonical."""
+    if kind.startswith("("):
+        return _encoded_sequence(split_tuple(kind), token)
+    if kind in ("string", "bytes"):
+        return word(len(token)) + _pad(token)
+    if kind.endswith("[]"):
+        return word(len(token)) + _encoded_sequence([kind[:-2]] * len(token), token)
+    return token
+
+
+def _encoded_sequence(types: list[str], tokens: list) -> bytes:
+    heads, tails = [], b""
+    for kind, token in zip(types, tokens):
+        if is_dynamic(kind):
+            heads.append(word(WORD * len(types) + len(tails)))
+            tails += _encoded(kind, token)
+        else:
+            heads.append(_encoded(kind, token))
+    return b"".join(heads) + tails
+
+
+def decode(types: list[str], data: bytes, name: str | None = None) -> list:
+    """The values of the tuple `types` in `data`, as `abi_decode_sequence_validate` gives them
+    (raises DecodeError). `name`: the tuple's SOL_NAME when it is a struct."""
+    tokens = _Decoder(data).sequence(types)
+    kind = "(" + ",".join(types) + ")"
+    if not _valid(kind, tokens):
+        raise _type_check_fail(name or sol_name(kind), (word(WORD) if is_dynamic(kind) else b"") +
+                               _encoded_sequence(types, tokens))
+    return [_value(k, t) for k, t in zip(types, tokens)]
+
+
+def decode_single(kind: str, data: bytes, name: str) -> tuple:
+    """`SolValue::abi_decode_validate` of one dynamic struct `kind` named `name` (the leading
+    offset word, then the struct)."""
+    tokens = _Decoder(data).sequence([kind])
+    if not _valid(kind, tokens[0]):
+        raise _type_check_fail(name, _encoded_sequence([kind], tokens))
+    return _value(kind, tokens[0])
+
+
+def min_data_length(surface) -> int:
+    """An interface's MIN_DATA_LENGTH: the smallest head of its functions' parameters (a static
+    word 32, a dynamic value 64; sol-types ty.rs `MIN_DATA_LENGTH`)."""
+    def head(kind: str) -> int:
+        if kind.startswith("(") and not is_dynamic(kind):
+            return sum(head(k) for k in split_tuple(kind))
+        return 64 if is_dynamic(kind) else 32
+    return min((sum(head(k) for k in types) for types in surface), default=0)
 
 
 def tuple_signature(types: list[str]) -> str:
     return "(" + ",".join(types) + ")"
+
+
+def interface(name: str, entries: dict) -> dict:
+    """A sol! interface's call surface: selector -> (function name, parameter types), with its
+    `name` (the Calls enum's NAME, which reaches the wire) and MIN_DATA_LENGTH."""
+    surface = _Surface(entries)
+    surface.name, surface.min_length = name, min_data_length(types for _, types in entries.values())
+    return surface
+
+
+class _Surface(dict):
+    name: str = ""
+    min_length: int = 0
+
+
+def decode_call(surface, calldata: bytes, enums: dict | None = None) -> tuple[str, list]:
+    """base-reth-node's `decode_precompile_call!` over alloy's `SolInterface::abi_decode_validate`:
+    (function name, arguments), or a revert: calldata under 4 bytes or an unknown selector is
+    the selector (UnknownFunctionSelector); a known one that does not decode is selector ‖ the
+    decoder's text (AbiDecodeFailed), the interface's length check coming first. `enums`:
+    function name -> (argument index, the enum's last member)."""
+    from .host import DecodeFailed, UnknownSelector
+
+    if len(calldata) < 4:
+        raise UnknownSelector(bytes(4))
+    sel = calldata[:4]
+    if sel not in surface:
+        raise UnknownSelector(sel)
+    if len(calldata) < surface.min_length + 4:
+        raise DecodeFailed(sel + _type_check_fail(surface.name, calldata).text.encode())
+    name, types = surface[sel]
+    if enums and name in enums:
+        at, last = enums[name]
+        types = list(types)
+        types[at] = types[at].replace("uint8", f"enum{last}")
+    try:
+        return name, decode(types, calldata[4:])
+    except DecodeError as exc:
+        raise DecodeFailed(sel + exc.text.encode()) from None

@@ -15,10 +15,9 @@ from typing import Optional
 
 from eth_hash.auto import keccak
 
-from ....errors import Unsupported
 from . import abi
 from .errors import error, selector, topic
-from .host import CALLDATA_WORD_GAS, NATIVE_CODE, Host, Revert, words
+from .host import CALLDATA_WORD_GAS, NATIVE_CODE, Host, words
 from .slots import erc7201, mapping
 
 ADDRESS = bytes.fromhex("8453000000000000000000000000000000000001")
@@ -35,8 +34,11 @@ ADMIN_OF = selector("admin()")
 SET_ADMIN = selector("setAdmin(address)")
 ACTIVATE = selector("activate(bytes32)")
 DEACTIVATE = selector("deactivate(bytes32)")
-ARGS = {IS_ACTIVATED: ["bytes32"], CHECK_ACTIVATED: ["bytes32"], ADMIN_OF: [], SET_ADMIN: ["address"],
-        ACTIVATE: ["bytes32"], DEACTIVATE: ["bytes32"]}
+BERYL_SURFACE = {IS_ACTIVATED: ("isActivated", ["bytes32"]), CHECK_ACTIVATED: ("checkActivated", ["bytes32"]),
+                 ADMIN_OF: ("admin", []), ACTIVATE: ("activate", ["bytes32"]),
+                 DEACTIVATE: ("deactivate", ["bytes32"])}
+SURFACES = {False: abi.interface("IActivationRegistryCalls", BERYL_SURFACE),  # setAdmin from Cobalt
+            True: abi.interface("IActivationRegistryCalls", {**BERYL_SURFACE, SET_ADMIN: ("setAdmin", ["address"])})}
 
 
 def feature_slot(feature: bytes) -> int:
@@ -115,18 +117,8 @@ def dispatch(host: Host, calldata: bytes, configured: Optional[bytes], cobalt: b
     if cobalt and host.value:
         raise error("NonPayable()")
     host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
-    if not cobalt and calldata[:4] == SET_ADMIN:
-        raise Revert(SET_ADMIN)  # not a function before Cobalt: the pre-Cobalt bytes kept
-    if len(calldata) < 4:
-        raise Revert(bytes(4))
+    _, args = abi.decode_call(SURFACES[cobalt], calldata)
     sel = calldata[:4]
-    if sel not in ARGS:
-        raise Revert(sel)
-    try:
-        args = abi.decode(ARGS[sel], calldata[4:])
-    except abi.NonCanonical as exc:
-        raise Unsupported(f"ActivationRegistry: calldata that is not canonical ABI ({exc}): alloy's decoder "
-                          f"error text is not implemented") from None
     registry = Registry(host, configured, cobalt)
     if sel == IS_ACTIVATED:
         return abi.encode(["bool"], [is_activated(host, args[0])])

@@ -14,19 +14,23 @@ from . import abi, b20_storage as store
 from .b20_admin import TokenAdminV1
 from .b20_token import FEATURES, ROLES, SCOPES, aw, balance_slot
 from .errors import error, selector, topic
-from .host import Panic, Revert, UnknownSelector
+from .host import Panic, Revert
 
 WAD = 10**18
 OPERATOR_ROLE = keccak(b"OPERATOR_ROLE")
 MIN_DECIMALS = 6
 
 
-def _surface(entries: str) -> dict:
+def _entries(signatures: str) -> dict:
     out = {}
-    for sig in entries.split():
+    for sig in signatures.split():
         name, types = sig[:sig.index("(")], [t for t in sig[sig.index("(") + 1:-1].split(",") if t]
         out[selector(sig)] = (name, types)
     return out
+
+
+def _surface(signatures: str, interface: str, base: dict | None = None) -> dict:
+    return abi.interface(interface, {**(base or {}), **_entries(signatures)})
 
 
 COMMON = _surface("""
@@ -42,20 +46,15 @@ COMMON = _surface("""
     updateSymbol(string) updateContractURI(string) updatePolicy(bytes32,uint64) grantRole(bytes32,address)
     revokeRole(bytes32,address) renounceRole(bytes32,address) renounceLastAdmin() setRoleAdmin(bytes32,bytes32)
     permit(address,address,uint256,uint256,uint8,bytes32,bytes32)
-""")
+""", "IB20Calls")
 ASSET = _surface("""
     OPERATOR_ROLE() WAD_PRECISION() multiplier() toScaledBalance(uint256) toRawBalance(uint256)
     scaledBalanceOf(address) isAnnouncementIdUsed(string) extraMetadata(string) updateMultiplier(uint256)
     batchMint(address[],uint256[]) updateExtraMetadata(string,string) announce(bytes[],string,string,string)
-""")
-STABLECOIN = _surface("currency()")
+""", "IB20AssetCalls")
+STABLECOIN = _surface("currency()", "IB20StablecoinCalls")
 CONSTANTS = {"DEFAULT_ADMIN_ROLE": store.DEFAULT_ADMIN_ROLE, **ROLES, **SCOPES, "OPERATOR_ROLE": OPERATOR_ROLE}
 ANNOUNCE = selector("announce(bytes[],string,string,string)")
-
-
-class UndecodedCall(Exception):
-    """Calldata alloy's decoder rejects: its revert text is not implemented (an announcement
-    wraps it into InternalCallFailed, which needs no text)."""
 
 
 class AssetV1(TokenAdminV1):
@@ -149,7 +148,7 @@ class AssetV1(TokenAdminV1):
                 route_with(self, call)
             except Panic:
                 raise  # a system error passes unwrapped
-            except (Revert, UndecodedCall):
+            except Revert:
                 raise error("InternalCallFailed(bytes)", call) from None
         self.emit([topic("EndAnnouncement(string)")], abi.encode(["string"], [announcement]))
         return b""
@@ -166,26 +165,15 @@ class StablecoinV1(TokenAdminV1):
 
 AssetV1.own_surface, AssetV1.common_surface = ASSET, COMMON
 StablecoinV1.own_surface, StablecoinV1.common_surface = STABLECOIN, COMMON
-ENUMS = {"isPaused": 0, "pause": 0, "unpause": 0}  # PausableFeature arguments (V1: 0..2)
+ENUMS = {"isPaused": 0, "pause": 0, "unpause": 0}  # PausableFeature arguments (the token's `features`)
 
 
 def route_with(token: TokenAdminV1, calldata: bytes) -> bytes:
-    """One call of the token's logic: the variant's own surface first, then the common one."""
-    if len(calldata) < 4:
-        raise UnknownSelector(bytes(4))
-    sel = calldata[:4]
-    entry = token.own_surface.get(sel) or token.common_surface.get(sel)
-    if entry is None:
-        raise UnknownSelector(sel)
-    name, types = entry
-    try:
-        args = abi.decode(types, calldata[4:])
-    except abi.NonCanonical as exc:
-        raise UndecodedCall(f"{name}: {exc}") from None
-    if name in ENUMS:
-        values = args[ENUMS[name]] if isinstance(args[ENUMS[name]], list) else [args[ENUMS[name]]]
-        if any(v not in token.features for v in values):
-            raise UndecodedCall(f"{name}: PausableFeature out of range")
+    """One call of the token's logic: the variant's own surface first, then the common one
+    (`AssetAbiPair::decode`), each decoding as alloy does (abi.decode_call)."""
+    surface = token.own_surface if calldata[:4] in token.own_surface else token.common_surface
+    last = max(token.features)
+    name, args = abi.decode_call(surface, calldata, {name: (at, last) for name, at in ENUMS.items()})
     constants = getattr(token, "constants", CONSTANTS)
     if name in constants:
         return constants[name]

@@ -6,8 +6,7 @@ initialised (its 0xEF code), then the logic. The tokens do not consult the Activ
 from __future__ import annotations
 
 from ....chains import l2_at_least
-from ....errors import Unsupported
-from .b20_asset import AssetV1, StablecoinV1, UndecodedCall, route_with
+from .b20_asset import AssetV1, StablecoinV1, route_with
 from .b20_v2 import AssetV2, StablecoinV2
 from .errors import error
 from .host import CALLDATA_WORD_GAS, EMPTY_CODE_HASH, Host, Revert, words
@@ -31,13 +30,8 @@ def logic_class(token: bytes, fork):
 
 
 def route(host: Host, token: bytes, policy, calldata: bytes, privileged: bool = False, cls=None) -> bytes:
-    """The token logic's answer; what alloy's decoder would reject is Unsupported (its text is
-    the revert data)."""
-    try:
-        return route_with(cls(host, policy, token, privileged), calldata)
-    except UndecodedCall as exc:
-        raise Unsupported(f"B20 token call that alloy's decoder rejects ({exc}): its revert text is not "
-                          f"implemented") from None
+    """The token logic's answer (raises Revert / OutOfGas)."""
+    return route_with(cls(host, policy, token, privileged), calldata)
 
 
 def dispatch(host: Host, token: bytes, policy, calldata: bytes, fork, variant: int | None = None) -> bytes:

@@ -28,10 +28,11 @@ U128 = (1 << 128) - 1
 PENDING = store.ASSET_ROOT + 4
 INTERFACES = {bytes.fromhex(x) for x in ("01ffc9a7", "a60bf13d", "4bd27648", "d890fd71")}
 
-COMMON_V2 = {**COMMON, **_surface("seizeWithMemo(address,address,uint256,bytes32) SEIZE_ROLE() "
-                                  "SEIZE_HOLDER_POLICY() SEIZE_RECEIVER_POLICY()")}
-ASSET_V2 = {**ASSET, **_surface("uiMultiplier() newUIMultiplier() effectiveAt() balanceOfUI(address) totalSupplyUI() "
-                                "setUIMultiplier(uint256,uint256) cancelScheduledMultiplier() supportsInterface(bytes4)")}
+COMMON_V2 = _surface("seizeWithMemo(address,address,uint256,bytes32) SEIZE_ROLE() SEIZE_HOLDER_POLICY() "
+                     "SEIZE_RECEIVER_POLICY()", "IB20Calls", COMMON)
+ASSET_V2 = _surface("uiMultiplier() newUIMultiplier() effectiveAt() balanceOfUI(address) totalSupplyUI() "
+                    "setUIMultiplier(uint256,uint256) cancelScheduledMultiplier() supportsInterface(bytes4)",
+                    "IB20AssetCalls", ASSET)
 V2_CONSTANTS = {"SEIZE_ROLE": SEIZE_ROLE, "SEIZE_HOLDER_POLICY": SEIZE_HOLDER, "SEIZE_RECEIVER_POLICY": SEIZE_RECEIVER}
 
 

@@ -20,7 +20,7 @@ from typing import Optional
 from ....chains import l2_at_least
 from ....errors import Unsupported
 from .. import precompiles as addresses
-from . import activation, b20_dispatch, factory, policy_dispatch
+from . import activation, b20_dispatch, eip8130, factory, policy_dispatch
 from .errors import selector
 from .host import Host, Revert
 
@@ -58,7 +58,10 @@ def answer(host: Host, calldata: bytes, fork, direct: bool, admin: Optional[byte
         return policy_dispatch.dispatch(host, calldata, fork)
     if address == addresses.ACTIVATION_REGISTRY:
         return activation.dispatch(host, calldata, admin, cobalt=l2_at_least(fork, "cobalt"))
+    if address == addresses.NONCE_MANAGER:
+        return eip8130.nonce_manager(host, calldata)
+    if address == addresses.TX_CONTEXT:
+        return eip8130.transaction_context(host, calldata)
     if is_token(address, fork):
         return b20_dispatch.dispatch(host, address, policy_dispatch.registry(host, fork), calldata, fork)
-    raise Unsupported(f"a call to {addresses.native_precompile(address, fork)}: base-reth-node's logic for it "
-                      f"is not implemented")
+    raise Unsupported(f"a call to 0x{address.hex()}: no native precompile of base-reth-node is there")

@@ -68,6 +68,7 @@ def run(computation, fork, admin: Optional[bytes]):
     msg, state = computation.msg, computation.state
     host = EvmHost(address=msg.code_address, caller=msg.sender, value=msg.value, gas=msg.gas,
                    is_static=msg.is_static, timestamp=state.timestamp, chain_id=state.execution_context.chain_id,
+                   origin=computation.transaction_context.origin,
                    state=state, computation=computation)
     try:
         output = answer(host, msg.data_as_bytes, fork, msg.storage_address == msg.code_address, admin)

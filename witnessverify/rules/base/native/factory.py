@@ -9,19 +9,19 @@ and, for a non-zero initial admin, grants it DEFAULT_ADMIN_ROLE (RoleGranted at 
 
 The same V1 logic from Beryl on (`FactoryVersions`: no V2); from Cobalt its strings are written
 with Cobalt's storage feature (b20_storage.py) and its init calls ask the V2 PolicyRegistry.
-An input whose alloy decoder text would be the revert data is Unsupported.
+Calldata and params are decoded as alloy decodes them (abi.py).
 """
 
 from __future__ import annotations
 
 from ....chains import l2_at_least
-from ....errors import Unsupported
 from . import abi, b20_storage as store
-from .b20_asset import UndecodedCall, route_with, token_class
+from .b20_asset import route_with, token_class
 from .policy_dispatch import registry
 from .activation import FEATURE_B20_ASSET, FEATURE_B20_STABLECOIN, ensure_activated
 from .errors import error, selector, topic
-from .host import CALLDATA_WORD_GAS, EMPTY_CODE_HASH, NATIVE_CODE, Host, Revert, StaticViolation, UnknownSelector, words
+from .host import (CALLDATA_WORD_GAS, EMPTY_CODE_HASH, NATIVE_CODE, DecodeFailed, Host, Revert, StaticViolation,
+                   UnknownSelector, words)
 
 ADDRESS = bytes.fromhex("b20f000000000000000000000000000000000000")
 ASSET, STABLECOIN = 0, 1
@@ -33,8 +33,12 @@ CREATE = selector("createB20(uint8,bytes32,bytes,bytes[])")
 GET_ADDRESS = selector("getB20Address(uint8,address,bytes32)")
 IS_B20 = selector("isB20(address)")
 IS_INITIALIZED = selector("isB20Initialized(address)")
-ARGS = {CREATE: ["uint8", "bytes32", "bytes", "bytes[]"], GET_ADDRESS: ["uint8", "address", "bytes32"],
-        IS_B20: ["address"], IS_INITIALIZED: ["address"]}
+SURFACE = abi.interface("IB20FactoryCalls", {
+    CREATE: ("createB20", ["uint8", "bytes32", "bytes", "bytes[]"]),
+    GET_ADDRESS: ("getB20Address", ["uint8", "address", "bytes32"]),
+    IS_B20: ("isB20", ["address"]), IS_INITIALIZED: ("isB20Initialized", ["address"])})
+ENUMS = {"createB20": (0, STABLECOIN), "getB20Address": (0, STABLECOIN)}  # B20Variant
+STRUCTS = {ASSET: "B20AssetCreateParams", STABLECOIN: "B20StablecoinCreateParams"}
 
 B20_CREATED = topic("B20Created(address,uint8,string,string,uint8,bytes)")
 
@@ -102,7 +106,7 @@ def _run_init_calls(host: Host, token: bytes, params: tuple, init_calls: list[by
         for i, call in enumerate(init_calls):
             try:
                 route_with(logic, call)
-            except (StaticViolation, UnknownSelector, UndecodedCall):
+            except (StaticViolation, UnknownSelector, DecodeFailed):
                 raise error("InitCallFailed(uint256)", i) from None
             except Revert as exc:
                 if not exc.data:
@@ -115,11 +119,10 @@ def _run_init_calls(host: Host, token: bytes, params: tuple, init_calls: list[by
 def create(host: Host, variant: int, salt: bytes, params_data: bytes, init_calls: list[bytes], fork="beryl") -> bytes:
     address_hash = _address_hash(host, host.caller, salt)
     ensure_activated(host, FEATURES[variant])
-    try:
-        (params,) = abi.decode([PARAMS[variant]], params_data)
-    except abi.NonCanonical as exc:
-        raise Unsupported(f"B20 factory createB20: params that do not decode ({exc}); the revert carries "
-                          f"alloy's decoder text, not implemented") from None
+    try:  # `SolValue::abi_decode_validate`, its error as createB20's (logic/v1.rs `invalid_params`)
+        params = abi.decode_single(PARAMS[variant], params_data, STRUCTS[variant])
+    except abi.DecodeError as exc:
+        raise DecodeFailed(CREATE + exc.text.encode()) from None
     _validate(variant, params)
     token = token_address(variant, address_hash)
     if host.account_code_hash(token) != EMPTY_CODE_HASH:
@@ -138,18 +141,8 @@ def dispatch(host: Host, calldata: bytes, fork) -> bytes:
     host.charge(CALLDATA_WORD_GAS * words(len(calldata)))
     if not l2_at_least(fork, "beryl"):
         raise Revert(b"")
-    if len(calldata) < 4:
-        raise Revert(bytes(4))
+    _, args = abi.decode_call(SURFACE, calldata, ENUMS)
     sel = calldata[:4]
-    if sel not in ARGS:
-        raise Revert(sel)
-    try:
-        args = abi.decode(ARGS[sel], calldata[4:])
-        if sel in (CREATE, GET_ADDRESS) and args[0] > STABLECOIN:
-            raise abi.NonCanonical("B20Variant out of range")
-    except abi.NonCanonical as exc:
-        raise Unsupported(f"B20 factory: calldata that does not decode ({exc}); the revert carries alloy's "
-                          f"decoder text, not implemented") from None
     if sel == CREATE:
         return create(host, *args, fork=fork)
     if sel == GET_ADDRESS:

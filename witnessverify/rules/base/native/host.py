@@ -51,6 +51,11 @@ class UnknownSelector(Revert):
         super().__init__(sel)
 
 
+class DecodeFailed(Revert):
+    """A known selector whose arguments alloy's decoder rejects (`AbiDecodeFailed`): the data is
+    the selector, then the decoder's text (abi.py)."""
+
+
 class Panic(Revert):
     """Solidity's Panic(uint256) (0x11 overflow, 0x21 enum): a revert, but a system error that
     an announcement's internal call passes on unwrapped."""
@@ -85,6 +90,7 @@ class Host:
     is_static: bool = False
     timestamp: int = 0  # the block's
     chain_id: int = 0
+    origin: bytes = bytes(20)  # the transaction's sender
     # `StorageFeatures::Cobalt` (from Cobalt): a dynamic value's write first reads its old head
     cobalt_storage: bool = False
     used: int = 0

@@ -33,7 +33,11 @@ EXISTS = 1 << 255
 ADMIN_MASK = (1 << 160) - 1
 
 # the V1 wire surface: selector -> (name, argument types)
-SURFACE = {selector(f"{name}({','.join(types)})"): (name, types) for name, types in [
+def signature_surface(entries: list) -> dict:
+    return {selector(f"{name}({','.join(types)})"): (name, types) for name, types in entries}
+
+
+SURFACE = abi.interface("IPolicyRegistryCalls", signature_surface([
     ("createPolicy", ["address", "uint8"]),
     ("createPolicyWithAccounts", ["address", "uint8", "address[]"]),
     ("stageUpdateAdmin", ["uint64", "address"]),
@@ -45,7 +49,7 @@ SURFACE = {selector(f"{name}({','.join(types)})"): (name, types) for name, types
     ("policyExists", ["uint64"]),
     ("policyAdmin", ["uint64"]),
     ("pendingPolicyAdmin", ["uint64"]),
-]}
+]))
 VIEWS = {"isAuthorized", "policyExists", "policyAdmin", "pendingPolicyAdmin"}
 ENUM_ARG = {"createPolicy": 1, "createPolicyWithAccounts": 1}  # the PolicyType argument's index
 
@@ -213,11 +217,3 @@ class PolicyRegistryV1:
         if kind_of(policy_id) > self.top or policy_id in (ALWAYS_ALLOW, ALWAYS_BLOCK):
             return abi.word(0)
         return abi.word(self.host.sload(mapping(PENDING, policy_id), ADDRESS) & ADMIN_MASK)
-
-
-def decoder_text(types: list[str], args: bytes) -> bytes:
-    """alloy's `abi_decode_validate` text for a PolicyType out of range, as the goldens pin it:
-    'type check failed for "(address,uint8)" with data: <hex of the argument words>' (a dynamic
-    tuple's head, the 0x20 offset, included)."""
-    data = (abi.word(32) + args) if any(t.endswith("[]") for t in types) else args
-    return f'type check failed for "{abi.tuple_signature(types)}" with data: {data.hex()}'.encode()

@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Optional
 
 from ....chains import l2_at_least
-from ....errors import Unsupported
 from . import abi
 from .activation import FEATURE_POLICY_REGISTRY, ensure_activated
 from .errors import error
 from .host import CALLDATA_WORD_GAS, Host, Revert, words
-from .policy import ALLOWLIST, ENUM_ARG, SURFACE, VIEWS, PolicyRegistryV1, decoder_text
+from .policy import ALLOWLIST, ENUM_ARG, SURFACE, VIEWS, PolicyRegistryV1
 from .policy_v2 import INTERSECT, SURFACE_V2, VIEWS_V2, PolicyRegistryV2
 
 
@@ -37,23 +36,9 @@ def dispatch(host: Host, calldata: bytes, fork, cobalt_storage: bool = True) -> 
     v = version(fork)
     if v is None:
         raise Revert(b"")
-    if len(calldata) < 4:
-        raise Revert(bytes(4))
     surface, views, top = (SURFACE, VIEWS, ALLOWLIST) if v == 1 else (SURFACE_V2, VIEWS_V2, INTERSECT)
-    sel, rest = calldata[:4], calldata[4:]
-    if sel not in surface:
-        raise Revert(sel)
-    name, types = surface[sel]
-    try:
-        args = abi.decode(types, rest)
-    except abi.NonCanonical as exc:
-        raise Unsupported(f"PolicyRegistry {name}: calldata that is not canonical ABI ({exc}): alloy's decoder "
-                          f"error text is not implemented") from None
-    kind_at = 1 if name in ENUM_ARG or name == "createCompositePolicy" else None
-    if kind_at is not None and args[kind_at] > top:  # PolicyType out of range
-        if v == 2:
-            raise Unsupported(f"PolicyRegistry V2 {name}: a PolicyType over 3; alloy's decoder text is not pinned")
-        raise Revert(sel + decoder_text(types, rest))
+    enums = {name: (1, top) for name in (*ENUM_ARG, "createCompositePolicy")}  # PolicyType
+    name, args = abi.decode_call(surface, calldata, enums)
     if name not in views:
         ensure_activated(host, FEATURE_POLICY_REGISTRY)
     registry = PolicyRegistryV1(host) if v == 1 else PolicyRegistryV2(host)

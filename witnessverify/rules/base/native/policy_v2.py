@@ -15,9 +15,9 @@ from __future__ import annotations
 from eth_hash.auto import keccak
 
 from . import abi
-from .errors import error, selector, topic
+from .errors import error, topic
 from .policy import (ADDRESS, ALLOWLIST, ALWAYS_ALLOW, ALWAYS_BLOCK, BLOCKLIST, ROOT, SURFACE,
-                     PolicyRegistryV1, kind_of)
+                     PolicyRegistryV1, kind_of, signature_surface)
 from .slots import mapping
 
 UNION, INTERSECT = 2, 3
@@ -26,13 +26,13 @@ MIN_CHILDREN, MAX_CHILDREN = 2, 4
 U64 = (1 << 64) - 1
 COMPOSITE_UPDATED = topic("CompositePolicyUpdated(uint64,address,uint64[])")
 
-SURFACE_V2 = {**SURFACE, **{selector(f"{name}({','.join(types)})"): (name, types) for name, types in [
+SURFACE_V2 = abi.interface("IPolicyRegistryCalls", {**SURFACE, **signature_surface([
     ("createCompositePolicy", ["address", "uint8", "uint64[]"]),
     ("updateComposite", ["uint64", "uint64[]"]),
     ("MIN_COMPOSITE_CHILD_POLICIES", []),
     ("MAX_COMPOSITE_CHILD_POLICIES", []),
     ("compositePolicyChildIds", ["uint64"]),
-]}}
+])})
 VIEWS_V2 = {"isAuthorized", "policyExists", "policyAdmin", "pendingPolicyAdmin", "MIN_COMPOSITE_CHILD_POLICIES",
             "MAX_COMPOSITE_CHILD_POLICIES", "compositePolicyChildIds"}
 
