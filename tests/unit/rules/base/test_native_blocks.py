@@ -210,6 +210,11 @@ ENDINGS = {
     "uncreated token": ("CALL", UNCREATED, call("name()"), (0, b"")),
     "unknown selector": ("CALL", FACTORY, b"\x12\x34\x56\x78", (0, b"\x12\x34\x56\x78")),
     "short calldata": ("CALL", POLICY, b"\x01\x02", (0, bytes(4))),
+    # alloy ignores trailing bytes: an ERC-8021 attribution suffix is no error
+    "suffixed": ("CALL", TOKEN, call("totalSupply()") + b"\x07builder" + b"\x80" * 16, (1, abi.word(SUPPLY))),
+    "dirty address": ("CALL", TOKEN, selector("transfer(address,uint256)") + b"\x01" + bytes(11) + BOB + abi.word(5),
+                      (0, selector("transfer(address,uint256)") + b'type check failed for "(address,uint256)" with data: ' +
+                       (b"\x01" + bytes(11) + BOB + abi.word(5)).hex().encode())),
 }
 
 

@@ -122,11 +122,14 @@ def _token_size(kind: str) -> int:
 
 
 class _Decoder:
-    def __init__(self, buf: bytes) -> None:
-        self.buf, self.at = buf, 0
+    """Over a memoryview: contents are views, as alloy's tokens are slices (many offsets may
+    point at one large value)."""
+
+    def __init__(self, buf) -> None:
+        self.buf, self.at = memoryview(buf), 0
 
     def word(self) -> bytes:
-        w = self.buf[self.at:self.at + WORD]
+        w = bytes(self.buf[self.at:self.at + WORD])
         if len(w) < WORD:
             raise DecodeError(OVERRUN)
         self.at += WORD
@@ -183,7 +186,7 @@ def _valid(kind: str, token) -> bool:
         return True
     if kind == "string":
         try:
-            token.decode()
+            str(token, "utf-8")
             return True
         except UnicodeDecodeError:
             return False
@@ -205,9 +208,9 @@ def _value(kind: str, token):
     if kind.endswith("[]"):
         return [_value(kind[:-2], t) for t in token]
     if kind == "string":
-        return token.decode()
+        return str(token, "utf-8")
     if kind == "bytes":
-        return token
+        return bytes(token)
     if kind == "address":
         return token[12:]
     if kind == "bool":
@@ -222,7 +225,7 @@ def _encoded(kind: str, token) -> bytes:
     if kind.startswith("("):
         return _encoded_sequence(split_tuple(kind), token)
     if kind in ("string", "bytes"):
-        return word(len(token)) + _pad(token)
+        return word(len(token)) + _pad(bytes(token))
     if kind.endswith("[]"):
         return word(len(token)) + _encoded_sequence([kind[:-2]] * len(token), token)
     return token
