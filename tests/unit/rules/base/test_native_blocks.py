@@ -399,3 +399,20 @@ def test_the_eip8130_precompiles_gas_by_hand():
     with native_precompiles("cobalt", ADMIN):
         spec, _ = assert_l2_executes_like_l1(case, BASE_1)
     assert probed(spec, at=second)[2] - probed(spec)[2] == 18 + 2_100 - 3
+
+
+def test_at_cobalt_a_stablecoin_created_and_moved_by_v2_logic():
+    """There is no Stablecoin V2 golden in base/base's tree: its V2 is the Asset's common part
+    (b20_v2.py). Here it runs in a block: created with its currency, minted, transferred, read."""
+    from witnessverify.rules.base.native.activation import FEATURE_B20_STABLECOIN
+
+    params = abi.encode(["(uint8,string,string,address,string)"], [(1, "Cobalt Dollar", "CUSD", ALICE, "USD")])
+    stable = token_address(1, keccak(abi.encode(["address", "bytes32"], [ALICE, SALT])))
+    n = Nonces()
+    spec = judge([n(0, ACTIVATION, call("activate(bytes32)", FEATURE_B20_STABLECOIN)),
+                  n(1, FACTORY, call("createB20(uint8,bytes32,bytes,bytes[])", 1, SALT, params,
+                                     [call("mint(address,uint256)", ALICE, 10**12)])),
+                  n(1, stable, call("transfer(address,uint256)", BOB, 10**6)),
+                  probe(3, 0, "CALL", stable, call("currency()"))], "cobalt")
+    assert storage(spec, stable, balance_slot(BOB)) == 10**6 and code(spec, stable) == b"\xef"
+    assert probed(spec)[:2] == (1, keccak(abi.encode(["string"], ["USD"])))
