@@ -16,9 +16,12 @@ import dataclasses
 import importlib
 
 import pytest
+import rlp
 from eth_hash.auto import keccak
 
 from witnessverify.chains import BASE
+from witnessverify.pipeline import verify_bundle
+from witnessverify.rules.op.holocene import encode_extra_data
 from witnessverify.rules.base.native import abi
 from witnessverify.rules.base.native.activation import ADDRESS as ACTIVATION
 from witnessverify.rules.base.native.activation import FEATURE_B20_ASSET, FEATURE_POLICY_REGISTRY, feature_slot
@@ -31,7 +34,8 @@ from witnessverify.rules.base.native.factory import token_address
 from witnessverify.rules.base.native.policy import ADDRESS as POLICY
 
 from tests.helpers.evm_asm import asm
-from tests.helpers.spec_diff import KEYS, SENDERS, Acct, Case, assert_l2_executes_like_l1, base_alloc, tx
+from tests.helpers.spec_diff import (GAS_LIMIT, KEYS, SENDERS, Acct, Case, assert_l2_executes_like_l1, base_alloc,
+                                     build_bundle, tx)
 from tests.helpers.spec_native import native_precompiles
 
 ADMIN, ALICE, BOB = SENDERS[0], SENDERS[1], SENDERS[2]
@@ -93,15 +97,36 @@ class Nonces:
         return tx("osaka", sender, nonce, to, data, gas=gas, value=value)
 
 
-def judge(txs, fork="beryl"):
+def judge(txs, fork="beryl", alloc=None):
     """The block of `txs`: its execution (state root, receipts root, gas used, bloom, each
-    transaction's validity) must be the specs' running the same native logic."""
-    case = Case(fork="osaka", alloc=base_alloc(PROBE_ALLOC), txs=txs, time=TIMES[fork], parent_base_fee=0)
+    transaction's validity) must be the specs' running the same native logic; sealed with the
+    fields only an L2 header has, it is VALID."""
+    case = Case(fork="osaka", alloc=base_alloc({**PROBE_ALLOC, **(alloc or {})}), txs=txs, time=TIMES[fork],
+                parent_base_fee=0, parent_gas_used=GAS_LIMIT // 6)
     with native_precompiles(fork, ADMIN):
         spec, outcome = assert_l2_executes_like_l1(case, BASE_1)
     assert spec.valid and outcome.verdict != "UNSUPPORTED", (outcome.verdict, outcome.reason)
     assert outcome.fork == f"base-{fork}"
+    assert_valid_when_sealed(case, spec, outcome)
     return spec
+
+
+def assert_valid_when_sealed(case, spec, outcome) -> None:
+    """The specs' block with what only an L2 header carries: Jovian's v1 extraData (Base's
+    EIP-1559 parameters, no minimum base fee) and the DA footprint in blobGasUsed (a rule
+    proven on real Base blocks, test_base.py). Its parent used Base's gas target exactly, so
+    L1's and Base's EIP-1559 both keep the base fee at 0 and every fee goes to the coinbase,
+    the SequencerFeeVault, on both sides."""
+    assert spec.base_fee == 0 and "baseFeePerGas" not in {m.field for m in outcome.mismatches}
+    sealed = dataclasses.replace(case, coinbase=BASE_1.fee_recipient)
+    bundle = build_bundle(sealed, spec, sealed.time)
+    block = rlp.decode(bundle.block_rlp)
+    block[0][12] = encode_extra_data(bytes(8), BASE_1.eip1559_denominator_canyon, BASE_1.eip1559_elasticity, 0)
+    block[0][17] = outcome.computed["blobGasUsed"]
+    bundle.block_rlp, bundle.chain_id = rlp.encode(block), BASE_1.chain_id
+    judged = verify_bundle(bundle, BASE_1)
+    assert judged.verdict == "VALID", (judged.reason, judged.mismatches)
+    assert judged.computed["stateRoot"] == "0x" + spec.state_root.hex()
 
 
 def storage(spec, address: bytes, slot: int) -> int:
