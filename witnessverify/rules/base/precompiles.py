@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ...chains import l2_at_least
 
 B20_FACTORY = bytes.fromhex("b20f000000000000000000000000000000000000")
 ACTIVATION_REGISTRY = bytes.fromhex("8453000000000000000000000000000000000001")
@@ -24,7 +23,8 @@ POLICY_REGISTRY = bytes.fromhex("8453000000000000000000000000000000000002")
 NONCE_MANAGER = bytes.fromhex("813000000000000000000000000000000000aa01")
 TX_CONTEXT = bytes.fromhex("813000000000000000000000000000000000aa02")
 
-_FIXED = {
+# address -> (the fork that installs it, its name)
+FIXED = {
     B20_FACTORY: ("beryl", "the B20 token factory"),
     ACTIVATION_REGISTRY: ("beryl", "the ActivationRegistry"),
     POLICY_REGISTRY: ("beryl", "the PolicyRegistry"),
@@ -41,18 +41,4 @@ def b20_variant(address: bytes) -> Optional[str]:
     then a known variant byte."""
     if len(address) == 20 and address[0] == B20_PREFIX and address[1:10] == _NINE_ZEROS:
         return B20_VARIANTS.get(address[10])
-    return None
-
-
-def native_precompile(address: bytes, fork: str) -> Optional[str]:
-    """A description of the Base native precompile at `address` in `fork`, or None."""
-    if not l2_at_least(fork, "beryl"):
-        return None
-    fixed = _FIXED.get(bytes(address))
-    if fixed is not None:
-        since, name = fixed
-        return f"{name} (0x{bytes(address).hex()}, from {since.title()})" if l2_at_least(fork, since) else None
-    variant = b20_variant(bytes(address))
-    if variant is not None:
-        return f"a B20 {variant} token (0x{bytes(address).hex()}, from Beryl)"
     return None

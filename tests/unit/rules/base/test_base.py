@@ -16,8 +16,9 @@ import rlp
 from witnessverify.bundle import Bundle
 from witnessverify.chains import BASE, BASE_SEPOLIA, OP_MAINNET
 from witnessverify.rules.base.precompiles import (
-    ACTIVATION_REGISTRY, B20_FACTORY, NONCE_MANAGER, POLICY_REGISTRY, TX_CONTEXT, native_precompile,
+    ACTIVATION_REGISTRY, B20_FACTORY, NONCE_MANAGER, POLICY_REGISTRY, TX_CONTEXT,
 )
+from witnessverify.rules.base.native.calls import fixed_addresses, is_token
 
 from tests.helpers.evm_asm import asm, prober
 from tests.helpers.spec_diff import Acct, Case, assert_l2_executes_like_l1, base_alloc, differential, tx
@@ -140,16 +141,14 @@ def test_input_caps_at_azul_are_jovians():
 # -- Beryl and Cobalt: what is refused, named, exit 3 (the native precompiles that are judged:
 # test_native_blocks.py) ----------------------------------------------------------------------------
 def test_native_precompile_addresses():
-    assert native_precompile(B20_FACTORY, "azul") is None
-    for address in (B20_FACTORY, ACTIVATION_REGISTRY, POLICY_REGISTRY):
-        assert native_precompile(address, "beryl")
-    assert native_precompile(NONCE_MANAGER, "beryl") is None and native_precompile(NONCE_MANAGER, "cobalt")
-    assert native_precompile(TX_CONTEXT, "cobalt")
+    assert fixed_addresses("azul") == () and not is_token(bytes([0xB2]) + bytes(19), "azul")
+    assert set(fixed_addresses("beryl")) == {B20_FACTORY, ACTIVATION_REGISTRY, POLICY_REGISTRY}
+    assert set(fixed_addresses("cobalt")) == {B20_FACTORY, ACTIVATION_REGISTRY, POLICY_REGISTRY, NONCE_MANAGER, TX_CONTEXT}
     asset = bytes([0xB2]) + bytes(9) + b"\x00" + b"\x12" * 9
     stable = bytes([0xB2]) + bytes(9) + b"\x01" + b"\x34" * 9
     other = bytes([0xB2]) + bytes(9) + b"\x02" + b"\x34" * 9
-    assert "Asset" in native_precompile(asset, "beryl") and "Stablecoin" in native_precompile(stable, "beryl")
-    assert native_precompile(other, "beryl") is None  # an ordinary account (not a variant)
+    assert is_token(asset, "beryl") and is_token(stable, "beryl")
+    assert not is_token(other, "beryl")  # an ordinary account (not a variant)
 
 
 def _judge(case: Case, chain=BASE_1):

@@ -30,12 +30,7 @@ DELEGATE_CALL_NOT_ALLOWED = selector("DelegateCallNotAllowed()")
 def fixed_addresses(fork) -> tuple[bytes, ...]:
     """The native precompiles installed at a fixed address at `fork` (warm at a transaction's
     start)."""
-    if not l2_at_least(fork, "beryl"):
-        return ()
-    fixed = (addresses.B20_FACTORY, addresses.POLICY_REGISTRY, addresses.ACTIVATION_REGISTRY)
-    if l2_at_least(fork, "cobalt"):
-        fixed += (addresses.TX_CONTEXT, addresses.NONCE_MANAGER)
-    return fixed
+    return tuple(address for address, (since, _) in addresses.FIXED.items() if l2_at_least(fork, since))
 
 
 def is_token(address: bytes, fork) -> bool:
