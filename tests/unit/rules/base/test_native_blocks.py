@@ -441,3 +441,16 @@ def test_at_cobalt_a_stablecoin_created_and_moved_by_v2_logic():
                   probe(3, 0, "CALL", stable, call("currency()"))], "cobalt")
     assert storage(spec, stable, balance_slot(BOB)) == 10**6 and code(spec, stable) == b"\xef"
     assert probed(spec)[:2] == (1, keccak(abi.encode(["string"], ["USD"])))
+
+
+@pytest.mark.parametrize("loop", ["py-evm", "fast"])
+def test_native_calls_judge_alike_on_every_interpreter_loop(loop):
+    """The tests above run the default (compiled) loop; here py-evm's and the loop as Python. The
+    native calls go through py-evm's precompile dispatch whichever loop runs the frames around."""
+    from witnessverify.interpreter import interpreter
+
+    n = Nonces()
+    with interpreter(loop):
+        spec = judge(minted_token(n) + [n(1, TOKEN, call("transfer(address,uint256)", BOB, 10**20)),
+                                        probe(3, 0, "STATICCALL", TOKEN, call("transfer(address,uint256)", BOB, 0))])
+    assert token_balance(spec, BOB) == 10**20 and probed(spec, "STATICCALL")[:2] == (0, keccak(b""))
