@@ -1,166 +1,41 @@
 """Base Beryl blocks that call the native precompiles, judged by the engine (py-evm with
 rules/base/native/evm_host.py) against the Ethereum execution specs' Osaka running the same
-native logic on its own state, journal, access sets and refunds (tests/helpers/spec_native.py).
-State root, receipts root, gas used and bloom come from the specs; the logic itself is proven
-against base/base's golden tests (test_native_policy/factory/asset.py).
+native logic on its own state, journal, access sets and refunds (tests/helpers/spec_native.py,
+tests/helpers/native_blocks.py). State root, receipts root, gas used and bloom come from the
+specs, and each block sealed as a Base block is VALID; the logic itself is proven against
+base/base's golden tests (test_native_policy/factory/asset.py).
 
 Each block is built for the purpose from a pre-state: feature activation by the configured
 admin, B20 creation with an init-call mint, transfers, a transfer a blocklist policy denies,
-role changes, deactivation, and the ways a call can end (revert, out of gas, static write,
-DELEGATECALL), directly and from a contract, whose storage records every call's success,
-returned bytes and the gas left after it (tests/helpers/evm_asm.py `prober`)."""
+role changes, deactivation, a permit and its high-s twin, and the ways a call can end (revert,
+out of gas, static write, DELEGATECALL, alloy's decoder texts), directly and from probing
+contracts that record every call's success, returned bytes and gas. Cobalt's:
+test_native_blocks_cobalt.py."""
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 
 import pytest
-import rlp
 from eth_hash.auto import keccak
 
-from witnessverify.chains import BASE
-from witnessverify.pipeline import verify_bundle
-from witnessverify.rules.op.holocene import encode_extra_data
 from witnessverify.rules.base.native import abi
-from witnessverify.rules.base.native.activation import ADDRESS as ACTIVATION
-from witnessverify.rules.base.native.activation import FEATURE_B20_ASSET, FEATURE_POLICY_REGISTRY, feature_slot
-from witnessverify.rules.base.native.b20_storage import ALLOWANCES, NAME, NONCES, mapping, nested
-from witnessverify.rules.base.native.b20_token import ROLES, SCOPES, balance_slot
+from witnessverify.rules.base.native.activation import FEATURE_B20_ASSET, FEATURE_POLICY_REGISTRY
+from witnessverify.rules.base.native.b20_storage import ALLOWANCES, NONCES, mapping, nested
+from witnessverify.rules.base.native.b20_token import ROLES, SCOPES
 from witnessverify.rules.base.native.calls import DELEGATE_CALL_NOT_ALLOWED
 from witnessverify.rules.base.native.errors import error, selector, topic
-from witnessverify.rules.base.native.factory import ADDRESS as FACTORY
 from witnessverify.rules.base.native.factory import token_address
 from witnessverify.rules.base.native.policy import ADDRESS as POLICY
 
 from tests.helpers.evm_asm import asm
-from tests.helpers.spec_diff import (GAS_LIMIT, KEYS, SENDERS, Acct, Case, assert_l2_executes_like_l1, base_alloc,
-                                     build_bundle, tx)
+from tests.helpers.native_blocks import (
+    ACTIVATION, ADMIN, ALICE, BASE_1, BERYL, BOB, FACTORY, FEATURE_ACTIVATED, PROBE_ALLOC, PROBES, SALT, SMALL,
+    SUPPLY, TOKEN, TRANSFER, UNCREATED, Nonces, call, caller, code, create, events, judge, minted_token, probe, probed,
+    storage, token_balance,
+)
+from tests.helpers.spec_diff import KEYS, Acct, Case, assert_l2_executes_like_l1, base_alloc, tx
 from tests.helpers.spec_native import native_precompiles
-
-ADMIN, ALICE, BOB = SENDERS[0], SENDERS[1], SENDERS[2]
-BASE_1 = dataclasses.replace(BASE, chain_id=1, activation_admin=ADMIN)
-BERYL = BASE.op_forks["beryl"] + 120
-COBALT = BASE.op_forks["cobalt"] + 120
-TIMES = {"beryl": BERYL, "cobalt": COBALT}
-SALT = b"\x5a" * 32
-TOKEN = token_address(0, keccak(abi.encode(["address", "bytes32"], [ALICE, SALT])))
-UNCREATED = token_address(0, b"\x99" * 9)
-SUPPLY = 10**24
-
-
-def caller(op: str = "CALL", call_gas: int = 1_000_000) -> bytes:
-    """Calls the address in calldata[0:32] with calldata[32:] by `op`. Storage: 0 = success,
-    1 = return data size, 2 = keccak of the return data, 4 = the gas the call cost (GAS before
-    the arguments are pushed minus GAS after the call, so a constant overhead is included)."""
-    value = [0] if op in ("CALL", "CALLCODE") else []
-    return asm(
-        32, "CALLDATASIZE", "SUB", "DUP1", 32, 0, "CALLDATACOPY", "POP",
-        "GAS",
-        0, 0, 32, "CALLDATASIZE", "SUB", 0, *value, 0, "CALLDATALOAD", call_gas, op,
-        "SWAP1", "GAS", "SWAP1", "SUB", 4, "SSTORE",
-        0, "SSTORE",
-        "RETURNDATASIZE", 1, "SSTORE",
-        "RETURNDATASIZE", 0, 0, "RETURNDATACOPY",
-        "RETURNDATASIZE", 0, "KECCAK256", 2, "SSTORE",
-        "STOP",
-    )
-
-
-PROBES = {op: bytes.fromhex(f"50000000000000000000000000000000000000{i:02x}")
-          for i, op in enumerate(("CALL", "STATICCALL", "DELEGATECALL", "CALLCODE"), 1)}
-SMALL = bytes.fromhex("5000000000000000000000000000000000000010")  # forwards 2,400 gas
-PROBE_ALLOC = {**{a: Acct(code=caller(op)) for op, a in PROBES.items()}, SMALL: Acct(code=caller("CALL", 2_400))}
-
-
-def call(signature: str, *args) -> bytes:
-    types = signature[signature.index("(") + 1:-1]
-    return selector(signature) + abi.encode([t for t in types.split(",") if t], list(args))
-
-
-def create(admin=ALICE, init_calls=(), salt=SALT, name="Beryl Gold", symbol="BGLD") -> bytes:
-    params = abi.encode(["(uint8,string,string,address,uint8)"], [(1, name, symbol, admin, 18)])
-    return call("createB20(uint8,bytes32,bytes,bytes[])", 0, salt, params, list(init_calls))
-
-
-def probe(sender: int, nonce: int, op: str, target: bytes, data: bytes, probe_at=None):
-    return tx("osaka", sender, nonce, probe_at or PROBES[op], target.rjust(32, b"\0") + data, gas=2_000_000)
-
-
-class Nonces:
-    def __init__(self):
-        self.n = {}
-
-    def __call__(self, sender: int, to: bytes, data: bytes = b"", gas: int = 2_000_000, value: int = 0):
-        nonce = self.n.get(sender, 0)
-        self.n[sender] = nonce + 1
-        return tx("osaka", sender, nonce, to, data, gas=gas, value=value)
-
-
-def judge(txs, fork="beryl", alloc=None):
-    """The block of `txs`: its execution (state root, receipts root, gas used, bloom, each
-    transaction's validity) must be the specs' running the same native logic; sealed with the
-    fields only an L2 header has, it is VALID."""
-    case = Case(fork="osaka", alloc=base_alloc({**PROBE_ALLOC, **(alloc or {})}), txs=txs, time=TIMES[fork],
-                parent_base_fee=0, parent_gas_used=GAS_LIMIT // 6)
-    with native_precompiles(fork, ADMIN):
-        spec, outcome = assert_l2_executes_like_l1(case, BASE_1)
-    assert spec.valid and outcome.verdict != "UNSUPPORTED", (outcome.verdict, outcome.reason)
-    assert outcome.fork == f"base-{fork}"
-    assert_valid_when_sealed(case, spec, outcome)
-    return spec
-
-
-def assert_valid_when_sealed(case, spec, outcome) -> None:
-    """The specs' block with what only an L2 header carries: Jovian's v1 extraData (Base's
-    EIP-1559 parameters, no minimum base fee) and the DA footprint in blobGasUsed (a rule
-    proven on real Base blocks, test_base.py). Its parent used Base's gas target exactly, so
-    L1's and Base's EIP-1559 both keep the base fee at 0 and every fee goes to the coinbase,
-    the SequencerFeeVault, on both sides."""
-    assert spec.base_fee == 0 and "baseFeePerGas" not in {m.field for m in outcome.mismatches}
-    sealed = dataclasses.replace(case, coinbase=BASE_1.fee_recipient)
-    bundle = build_bundle(sealed, spec, sealed.time)
-    block = rlp.decode(bundle.block_rlp)
-    block[0][12] = encode_extra_data(bytes(8), BASE_1.eip1559_denominator_canyon, BASE_1.eip1559_elasticity, 0)
-    block[0][17] = outcome.computed["blobGasUsed"]
-    bundle.block_rlp, bundle.chain_id = rlp.encode(block), BASE_1.chain_id
-    judged = verify_bundle(bundle, BASE_1)
-    assert judged.verdict == "VALID", (judged.reason, judged.mismatches)
-    assert judged.computed["stateRoot"] == "0x" + spec.state_root.hex()
-
-
-def storage(spec, address: bytes, slot: int) -> int:
-    from ethereum_types.bytes import Bytes32
-    state = importlib.import_module("ethereum.forks.osaka.state")
-    return int(state.get_storage(spec.state, address, Bytes32(slot.to_bytes(32, "big"))))
-
-
-def code(spec, address: bytes) -> bytes:
-    state = importlib.import_module("ethereum.forks.osaka.state")
-    return bytes(state.get_account(spec.state, address).code)
-
-
-def events(spec) -> list[tuple[bytes, bytes]]:
-    return [(bytes(log.address), bytes(log.topics[0])) for log in spec.logs]
-
-
-def probed(spec, op: str = "CALL", at=None) -> tuple[int, bytes, int]:
-    """(success, keccak of the returned data, the call's gas) a probe recorded."""
-    at = at or PROBES[op]
-    return storage(spec, at, 0), storage(spec, at, 2).to_bytes(32, "big"), storage(spec, at, 4)
-
-
-def token_balance(spec, account: bytes) -> int:
-    return storage(spec, TOKEN, balance_slot(account))
-
-
-FEATURE_ACTIVATED = topic("FeatureActivated(bytes32,address)")
-TRANSFER = topic("Transfer(address,address,uint256)")
-
-
-def minted_token(n: Nonces, to=ALICE, features=(FEATURE_B20_ASSET,)) -> list:
-    return [n(0, ACTIVATION, call("activate(bytes32)", f)) for f in features] + [
-        n(1, FACTORY, create(init_calls=[call("mint(address,uint256)", to, SUPPLY)]))]
 
 
 # -- blocks ----------------------------------------------------------------------------------------
@@ -307,41 +182,6 @@ def test_the_gas_of_a_native_call_by_hand():
     assert probed(spec)[:2] == (1, keccak(abi.address_word(ADMIN)))
 
 
-# -- Cobalt ----------------------------------------------------------------------------------------
-def test_at_cobalt_a_token_created_with_cobalt_strings_and_moved_by_v2_logic():
-    """The factory's V1 logic with Cobalt's storage feature, the tokens' V2 logic, and the
-    state-backed activation admin: the configured admin hands over to BOB, who activates."""
-    n = Nonces()
-    long_name = "Cobalt Asset With A Name Longer Than One Slot"
-    txs = [n(0, ACTIVATION, call("activate(bytes32)", FEATURE_B20_ASSET)),
-           n(1, FACTORY, create(name=long_name, init_calls=[call("mint(address,uint256)", ALICE, SUPPLY)])),
-           n(1, TOKEN, call("transfer(address,uint256)", BOB, 10**20)),
-           n(1, TOKEN, call("grantRole(bytes32,address)", ROLES["METADATA_ROLE"], ALICE)),
-           n(1, TOKEN, call("updateName(string)", "Short")),  # a long name replaced: its tail cleared
-           n(0, ACTIVATION, call("setAdmin(address)", BOB)),
-           n(2, ACTIVATION, call("activate(bytes32)", FEATURE_POLICY_REGISTRY)),
-           n(0, ACTIVATION, call("deactivate(bytes32)", FEATURE_B20_ASSET)),  # no longer the admin: status 0
-           probe(3, 0, "CALL", TOKEN, call("name()"))]
-    spec = judge(txs, "cobalt")
-    assert token_balance(spec, BOB) == 10**20 and code(spec, TOKEN) == b"\xef"
-    assert probed(spec)[:2] == (1, keccak(abi.encode(["string"], ["Short"])))
-    assert events(spec).count((ACTIVATION, FEATURE_ACTIVATED)) == 2
-    assert storage(spec, ACTIVATION, feature_slot(FEATURE_B20_ASSET)) == 1  # the old admin could not deactivate
-    name_data = int.from_bytes(keccak(NAME.to_bytes(32, "big")), "big")
-    assert [storage(spec, TOKEN, name_data + i) for i in range(2)] == [0, 0]
-
-
-def test_at_cobalt_the_activation_registry_refuses_value():
-    """base/base PR #4808: from Cobalt, NonPayable() before anything is charged (at Beryl the
-    registry keeps it: test_value_sent_to_a_native_precompile)."""
-    n = Nonces()
-    spec = judge([n(1, ACTIVATION, call("isActivated(bytes32)", FEATURE_B20_ASSET), value=5),
-                  probe(3, 0, "CALL", ACTIVATION, call("admin()"))], "cobalt")
-    balance = importlib.import_module("ethereum.forks.osaka.state").get_account
-    assert int(balance(spec.state, ACTIVATION).balance) == 0
-    assert probed(spec)[:2] == (1, keccak(abi.address_word(ADMIN)))
-
-
 def test_a_later_fork_layer_keeps_the_token_lookup():
     """A fork's rules copy the precompile table to change it (pyevm_adapter.precompiles_of):
     the copy still finds a B20 token by address, and still does not count it warm."""
@@ -388,59 +228,6 @@ def test_a_permit_and_its_high_s_twin():
     assert storage(spec, TOKEN, mapping(NONCES, ALICE)) == 1
     success, returned, _ = probed(spec)
     assert success == 0 and returned != keccak(b"")
-
-
-NONCE_MANAGER = bytes.fromhex("813000000000000000000000000000000000aa01")
-TX_CONTEXT = bytes.fromhex("813000000000000000000000000000000000aa02")
-
-
-@pytest.mark.parametrize("op,target,data,expected", [
-    ("CALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 5), (1, abi.word(0))),
-    ("STATICCALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 0),
-     (0, error("ProtocolNonceNotSupported()").data)),
-    ("CALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 5)[:40],
-     (0, selector("getNonce(address,uint256)") + b'type check failed for "INonceManagerCalls" with data: ' +
-      call("getNonce(address,uint256)", ALICE, 5)[:40].hex().encode())),
-    ("CALL", TX_CONTEXT, call("getTransactionSender()"), (1, abi.address_word(SENDERS[3]))),
-    ("STATICCALL", TX_CONTEXT, call("getTransactionSenderActorId()"), (1, abi.address_word(SENDERS[3]))),
-    ("DELEGATECALL", TX_CONTEXT, call("getTransactionPayer()"), (0, DELEGATE_CALL_NOT_ALLOWED)),
-])
-def test_the_eip8130_precompiles_at_cobalt_for_an_ordinary_transaction(op, target, data, expected):
-    """No EIP-8130 transaction runs at Cobalt: no nonce is ever set, and the context falls back
-    on tx.origin (the probe's sender, SENDERS[3])."""
-    spec = judge([probe(3, 0, op, target, data)], "cobalt")
-    assert probed(spec, op)[:2] == (expected[0], keccak(expected[1]))
-
-
-def test_the_eip8130_precompiles_gas_by_hand():
-    """getNonce: 6 per calldata word (68 bytes: 3) and one cold SLOAD; a context getter: no
-    calldata charge, 3 per output word; both fixed addresses, warm. The difference of the two
-    probes' call costs is therefore 18 + 2,100 - 3."""
-    second = bytes.fromhex("5000000000000000000000000000000000000011")
-    case = Case(fork="osaka", alloc=base_alloc({**PROBE_ALLOC, second: Acct(code=caller("CALL"))}),
-                txs=[probe(1, 0, "CALL", TX_CONTEXT, call("getTransactionSender()") + bytes(64)),
-                     probe(2, 0, "CALL", NONCE_MANAGER, call("getNonce(address,uint256)", ALICE, 9), second)],
-                time=COBALT, parent_base_fee=0)
-    with native_precompiles("cobalt", ADMIN):
-        spec, _ = assert_l2_executes_like_l1(case, BASE_1)
-    assert probed(spec, at=second)[2] - probed(spec)[2] == 18 + 2_100 - 3
-
-
-def test_at_cobalt_a_stablecoin_created_and_moved_by_v2_logic():
-    """There is no Stablecoin V2 golden in base/base's tree: its V2 is the Asset's common part
-    (b20_v2.py). Here it runs in a block: created with its currency, minted, transferred, read."""
-    from witnessverify.rules.base.native.activation import FEATURE_B20_STABLECOIN
-
-    params = abi.encode(["(uint8,string,string,address,string)"], [(1, "Cobalt Dollar", "CUSD", ALICE, "USD")])
-    stable = token_address(1, keccak(abi.encode(["address", "bytes32"], [ALICE, SALT])))
-    n = Nonces()
-    spec = judge([n(0, ACTIVATION, call("activate(bytes32)", FEATURE_B20_STABLECOIN)),
-                  n(1, FACTORY, call("createB20(uint8,bytes32,bytes,bytes[])", 1, SALT, params,
-                                     [call("mint(address,uint256)", ALICE, 10**12)])),
-                  n(1, stable, call("transfer(address,uint256)", BOB, 10**6)),
-                  probe(3, 0, "CALL", stable, call("currency()"))], "cobalt")
-    assert storage(spec, stable, balance_slot(BOB)) == 10**6 and code(spec, stable) == b"\xef"
-    assert probed(spec)[:2] == (1, keccak(abi.encode(["string"], ["USD"])))
 
 
 @pytest.mark.parametrize("loop", ["py-evm", "fast"])
