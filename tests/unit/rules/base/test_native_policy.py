@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from witnessverify.rules.base.native import activation, policy, policy_dispatch
+from witnessverify.rules.base.native import abi, activation, policy, policy_dispatch
+from witnessverify.rules.base.native.errors import selector
 from witnessverify.rules.base.native.policy_v2 import SURFACE_V2
 from witnessverify.rules.base.native.host import Revert
 
@@ -209,3 +210,26 @@ def test_a_v2_rule_disabled_fails_a_golden_case(monkeypatch, mutant):
         except (AssertionError, TypeError):
             failed.append(case["name"])
     assert failed, mutant
+
+
+def test_a_static_composite_update_is_refused_before_the_old_length_is_read():
+    """Cobalt's storage feature reads a vector's old length on every write, after
+    `ensure_writable` (precompile-storage vec.rs `store`): in a static frame the write reverts
+    with no more reads than under Legacy, which reads no length."""
+    from witnessverify.rules.base.native import policy_v2
+
+    state = MemoryState()
+    admin = b"\xad" * 20
+    activation.Registry(state.host(activation.ADDRESS, admin), admin, False).activate(activation.FEATURE_POLICY_REGISTRY)
+    registry = policy_v2.PolicyRegistryV2(state.host(policy.ADDRESS, admin))
+    a, b = (int.from_bytes(registry.createPolicy(admin, policy.BLOCKLIST), "big") for _ in range(2))
+    composite = int.from_bytes(registry.createCompositePolicy(admin, policy_v2.UNION, [a, b]), "big")
+    update = selector("updateComposite(uint64,uint64[])") + abi.encode(["uint64", "uint64[]"], [composite, [b, a]])
+    reads = {}
+    for cobalt in (False, True):
+        host = state.host(policy.ADDRESS, admin, is_static=True)
+        with pytest.raises(Revert) as exc:
+            policy_dispatch.dispatch(host, update, "cobalt", cobalt_storage=cobalt)
+        assert exc.value.data == b""
+        reads[cobalt] = host.sloads
+    assert reads[True] == reads[False]

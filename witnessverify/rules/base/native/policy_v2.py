@@ -18,6 +18,7 @@ from . import abi
 from .errors import error, topic
 from .policy import (ADDRESS, ALLOWLIST, ALWAYS_ALLOW, ALWAYS_BLOCK, BLOCKLIST, ROOT, SURFACE,
                      PolicyRegistryV1, kind_of, signature_surface)
+from .host import StaticViolation
 from .slots import mapping
 
 UNION, INTERSECT = 2, 3
@@ -61,8 +62,10 @@ class PolicyRegistryV2(PolicyRegistryV1):
 
     def _write_children(self, policy_id: int, children: list[int]) -> None:
         length_slot = self._length_slot(policy_id)
-        if self.cobalt_storage:
-            self.host.sload(length_slot, ADDRESS)  # ensure_writable: the old length
+        if self.cobalt_storage:  # vec.rs `store`: ensure_writable, then the old length is read
+            if self.host.is_static:
+                raise StaticViolation()
+            self.host.sload(length_slot, ADDRESS)
         self.host.sstore(length_slot, len(children), ADDRESS)
         packed = 0
         for i, child in enumerate(children):
