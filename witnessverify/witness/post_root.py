@@ -28,10 +28,7 @@ from typing import Union
 from eth_hash.auto import keccak
 from trie.constants import BLANK_NODE_HASH
 
-from .tries import MalformedNode, checked_node, encode_node
-
-_HEX = "0123456789abcdef"
-_NIBBLE = {c: i for i, c in enumerate(_HEX)}
+from .tries import HEX, NIBBLE, MalformedNode, cached_node, encode_node
 BLANK = b""
 Node = Union[list, bytes]  # a node, or BLANK
 
@@ -50,12 +47,16 @@ class _Missing(Exception):
         super().__init__(node.hex())
         self.node, self.path = node, path
 
+    def gap(self, key: bytes) -> Gap:
+        """The gap this is, met writing `key`."""
+        return Gap(self.node, key, tuple(NIBBLE[x] for x in self.path))
+
 
 def _compact(nibbles: str, leaf: bool) -> bytes:
     flag = 2 if leaf else 0
     if len(nibbles) % 2:
-        return bytes.fromhex(_HEX[flag + 1] + nibbles)
-    return bytes.fromhex(_HEX[flag] + "0" + nibbles)
+        return bytes.fromhex(HEX[flag + 1] + nibbles)
+    return bytes.fromhex(HEX[flag] + "0" + nibbles)
 
 
 def _path(node: list) -> tuple[str, bool]:
@@ -75,14 +76,10 @@ class _Writer:
             return ref
         if not ref or ref == BLANK_NODE_HASH:
             return BLANK
-        node = self.decoded.get(ref)
-        if node is None:
-            try:
-                raw = self.store[ref]
-            except KeyError:
-                raise _Missing(ref, path) from None
-            node = self.decoded[ref] = checked_node(ref, raw)
-        return node
+        try:
+            return cached_node(self.store, ref)
+        except KeyError:
+            raise _Missing(ref, path) from None
 
     def ref(self, node: Node):
         """The reference to `node` from its parent, storing it when it is hashed."""
@@ -117,7 +114,7 @@ class _Writer:
             else:
                 branch[16] = v
         for c, group in groups.items():
-            branch[_NIBBLE[c]] = self.ref(self.build(group))
+            branch[NIBBLE[c]] = self.ref(self.build(group))
         return branch
 
     def prefixed(self, nibbles: str, node: Node) -> Node:
@@ -160,7 +157,7 @@ class _Writer:
             below = self.update(node[1], [(k[n:], v, key) for k, v, key in items], path + rest)
             return self.prefixed(rest, below)
         split: list = [BLANK] * 17  # the branch where a write leaves the extension's path
-        split[_NIBBLE[rest[n]]] = node[1] if n + 1 == len(rest) else self.ref([_compact(rest[n + 1:], False), node[1]])
+        split[NIBBLE[rest[n]]] = node[1] if n + 1 == len(rest) else self.ref([_compact(rest[n + 1:], False), node[1]])
         return self.prefixed(rest[:n], self.branch(split, [(k[n:], v, key) for k, v, key in items], path + rest[:n]))
 
     def branch(self, node: list, items, path: str) -> Node:
@@ -172,11 +169,11 @@ class _Writer:
             else:
                 new[16] = v
         for c, group in groups.items():
-            i = _NIBBLE[c]
+            i = NIBBLE[c]
             try:
                 new[i] = self.ref(self.update(node[i], group, path + c))
             except _Missing as gap:  # keep the old child; the root is unknown now
-                self.gaps.append(Gap(gap.node, group[0][2], tuple(_NIBBLE[x] for x in gap.path)))
+                self.gaps.append(gap.gap(group[0][2]))
             except MalformedNode as exc:  # which write met it (the report names its account)
                 exc.key = getattr(exc, "key", None) or group[0][2]
                 raise
@@ -187,13 +184,13 @@ class _Writer:
             return [_compact("", True), new[16]] if new[16] else BLANK
         i = children[0]  # one child left: the branch becomes it, one nibble further up
         try:
-            only = self.resolve(new[i], path + _HEX[i])
+            only = self.resolve(new[i], path + HEX[i])
         except _Missing as gap:
-            self.gaps.append(Gap(gap.node, items[0][2], tuple(_NIBBLE[x] for x in gap.path)))
+            self.gaps.append(gap.gap(items[0][2]))
             return new
         if len(only) == 17:
-            return [_compact(_HEX[i], False), new[i]]
-        return self.prefixed(_HEX[i], only)
+            return [_compact(HEX[i], False), new[i]]
+        return self.prefixed(HEX[i], only)
 
 
 def updated_root(store, root: bytes, changes: dict[bytes, bytes]) -> tuple[bytes, list[Gap]]:
@@ -207,7 +204,7 @@ def updated_root(store, root: bytes, changes: dict[bytes, bytes]) -> tuple[bytes
     try:
         node = writer.update(root, items, "")
     except _Missing as gap:  # the root itself, or a node under a root that is no branch
-        return root, [Gap(gap.node, items[0][2], tuple(_NIBBLE[x] for x in gap.path))]
+        return root, [gap.gap(items[0][2])]
     except MalformedNode as exc:
         exc.key = getattr(exc, "key", None) or items[0][2]
         raise

@@ -14,6 +14,8 @@ the state root. Here:
                (tests/integration/test_interpreter.py checks this on every bundled witness node)
   checked_node a witness node decoded and checked to be a canonical trie node (MalformedNode
                names it otherwise)
+  cached_node  a witness node by hash, through the store's cache of decodings (lookup and
+               post_root.py both read nodes through it)
 """
 
 from __future__ import annotations
@@ -167,7 +169,17 @@ def encode_node(node) -> bytes:
     return bytes((0xF7 + len(size),)) + size + payload
 
 
-_NIBBLE = {c: i for i, c in enumerate("0123456789abcdef")}
+HEX = "0123456789abcdef"
+NIBBLE = {c: i for i, c in enumerate(HEX)}  # a path's hex digit -> its nibble
+
+
+def cached_node(store, ref: bytes):
+    """The witness node `ref`, decoded and checked once per store (the decoding is kept by its
+    hash: nothing edits one); KeyError when the store lacks it."""
+    node = store.decoded.get(ref)
+    if node is None:
+        node = store.decoded[ref] = checked_node(ref, store[ref])
+    return node
 
 
 def lookup(store, root: bytes, key: bytes) -> bytes:
@@ -190,17 +202,16 @@ def lookup(store, root: bytes, key: bytes) -> bytes:
         elif not ref or ref == BLANK_NODE_HASH:
             return b""
         else:
-            node = decoded.get(ref)
+            node = decoded.get(ref)  # the cached node without a call: this is the hot path
             if node is None:
                 try:
-                    raw = store[ref]
+                    node = cached_node(store, ref)
                 except KeyError:
-                    raise MissingTrieNode(ref, root, key, tuple(_NIBBLE[c] for c in want[:pos])) from None
-                node = decoded[ref] = checked_node(ref, raw)
+                    raise MissingTrieNode(ref, root, key, tuple(NIBBLE[c] for c in want[:pos])) from None
         if len(node) == 17:
             if pos == len(want):
                 return node[16]
-            ref = node[_NIBBLE[want[pos]]]
+            ref = node[NIBBLE[want[pos]]]
             pos += 1
             continue
         path = node[0].hex()
