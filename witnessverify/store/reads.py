@@ -28,14 +28,7 @@ class Reads:
         sql += " ORDER BY checked_at DESC, id DESC" if newest_first else " ORDER BY checked_at, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        cur = self.db.execute(sql, args)
-        names = [d[0] for d in cur.description]
-        items = []
-        for row in cur.fetchall():
-            item = dict(zip(names, row))
-            item["verdicts"] = self._verdicts_of(item["id"])
-            items.append(item)
-        return items
+        return self._checks(sql, args)
 
     def counts_since(self, chain_id: Optional[int], since: float) -> dict[str, int]:
         """Checks per overall answer since `since` (one aggregate query: the status page)."""
@@ -47,14 +40,17 @@ class Reads:
     def by_id(self, check_id: int) -> Optional[dict]:
         """One recorded check (the status page's split view), or None."""
         with self._reading("read a check"):
-            cur = self.db.execute("SELECT * FROM checks WHERE id = ?", (check_id,))
-            names = [d[0] for d in cur.description]
-            row = cur.fetchone()
-            if row is None:
-                return None
-            item = dict(zip(names, row))
-            item["verdicts"] = self._verdicts_of(check_id)
-            return item
+            found = self._checks("SELECT * FROM checks WHERE id = ?", (check_id,))
+        return found[0] if found else None
+
+    def _checks(self, sql: str, args) -> list[dict]:
+        """Rows of `checks` as dicts, each with its verdicts."""
+        cur = self.db.execute(sql, args)
+        names = [d[0] for d in cur.description]
+        items = [dict(zip(names, row)) for row in cur.fetchall()]
+        for item in items:
+            item["verdicts"] = self._verdicts_of(item["id"])
+        return items
 
     def _verdicts_of(self, check_id: int) -> list[dict]:
         return [{"client": c, "kind": k, "verdict": v, "detail": d, "fields": json.loads(f or "[]")}
