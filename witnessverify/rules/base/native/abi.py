@@ -21,6 +21,11 @@ Types are spelled as in signatures, plus `enumN` for a Solidity enum whose last 
 
 from __future__ import annotations
 
+from eth_hash.auto import keccak
+
+from ....errors import Unsupported
+from .host import DecodeFailed, UnknownSelector
+
 WORD = 32
 
 
@@ -166,7 +171,6 @@ class _Decoder:
             if size > ISIZE_MAX:
                 raise DecodeError(CAPACITY)
             if size > SURE_ALLOCATION:
-                from ....errors import Unsupported
                 raise Unsupported(f"ABI calldata with an array of {n} elements: whether base-reth-node's allocator "
                                   f"reserves {size} bytes decides its revert text")
             elements = _Decoder(inner.buf[inner.at:])
@@ -276,6 +280,16 @@ def tuple_signature(types: list[str]) -> str:
     return "(" + ",".join(types) + ")"
 
 
+def selector(signature: str) -> bytes:
+    return keccak(signature.encode())[:4]
+
+
+def surface(name: str, signatures: str, base: dict | None = None) -> dict:
+    """The interface `name` of the whitespace-separated signatures `f(t1,t2) g()`, over `base`'s."""
+    own = {selector(sig): (sig[:sig.index("(")], split_tuple(sig[sig.index("("):])) for sig in signatures.split()}
+    return interface(name, {**(base or {}), **own})
+
+
 def interface(name: str, entries: dict) -> dict:
     """A sol! interface's call surface: selector -> (function name, parameter types), with its
     `name` (the Calls enum's NAME, which reaches the wire) and MIN_DATA_LENGTH."""
@@ -295,8 +309,6 @@ def decode_call(surface, calldata: bytes, enums: dict | None = None) -> tuple[st
     the selector (UnknownFunctionSelector); a known one that does not decode is selector ‖ the
     decoder's text (AbiDecodeFailed), the interface's length check coming first. `enums`:
     function name -> (argument index, the enum's last member)."""
-    from .host import DecodeFailed, UnknownSelector
-
     if len(calldata) < 4:
         raise UnknownSelector(bytes(4))
     sel = calldata[:4]

@@ -21,19 +21,7 @@ OPERATOR_ROLE = keccak(b"OPERATOR_ROLE")
 MIN_DECIMALS = 6
 
 
-def _entries(signatures: str) -> dict:
-    out = {}
-    for sig in signatures.split():
-        name, types = sig[:sig.index("(")], [t for t in sig[sig.index("(") + 1:-1].split(",") if t]
-        out[selector(sig)] = (name, types)
-    return out
-
-
-def _surface(signatures: str, interface: str, base: dict | None = None) -> dict:
-    return abi.interface(interface, {**(base or {}), **_entries(signatures)})
-
-
-COMMON = _surface("""
+COMMON = abi.surface("IB20Calls", """
     name() symbol() decimals() totalSupply() balanceOf(address) allowance(address,address) supplyCap()
     nonces(address) contractURI() hasRole(bytes32,address) getRoleAdmin(bytes32) pausedFeatures() isPaused(uint8)
     policyId(bytes32) DOMAIN_SEPARATOR() eip712Domain()
@@ -46,13 +34,13 @@ COMMON = _surface("""
     updateSymbol(string) updateContractURI(string) updatePolicy(bytes32,uint64) grantRole(bytes32,address)
     revokeRole(bytes32,address) renounceRole(bytes32,address) renounceLastAdmin() setRoleAdmin(bytes32,bytes32)
     permit(address,address,uint256,uint256,uint8,bytes32,bytes32)
-""", "IB20Calls")
-ASSET = _surface("""
+""")
+ASSET = abi.surface("IB20AssetCalls", """
     OPERATOR_ROLE() WAD_PRECISION() multiplier() toScaledBalance(uint256) toRawBalance(uint256)
     scaledBalanceOf(address) isAnnouncementIdUsed(string) extraMetadata(string) updateMultiplier(uint256)
     batchMint(address[],uint256[]) updateExtraMetadata(string,string) announce(bytes[],string,string,string)
-""", "IB20AssetCalls")
-STABLECOIN = _surface("currency()", "IB20StablecoinCalls")
+""")
+STABLECOIN = abi.surface("IB20StablecoinCalls", "currency()")
 CONSTANTS = {"DEFAULT_ADMIN_ROLE": store.DEFAULT_ADMIN_ROLE, **ROLES, **SCOPES, "OPERATOR_ROLE": OPERATOR_ROLE}
 ANNOUNCE = selector("announce(bytes[],string,string,string)")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from eth_hash.auto import keccak
 
 from . import abi, b20_storage as store
-from .b20_asset import ASSET, COMMON, CONSTANTS, STABLECOIN, WAD, AssetV1, StablecoinV1, _surface
+from .b20_asset import ASSET, COMMON, CONSTANTS, STABLECOIN, WAD, AssetV1, StablecoinV1
 from .b20_token import LANES, SCOPES, U64, aw
 from .errors import error, topic
 from .host import Panic
@@ -28,11 +28,11 @@ U128 = (1 << 128) - 1
 PENDING = store.ASSET_ROOT + 4
 INTERFACES = {bytes.fromhex(x) for x in ("01ffc9a7", "a60bf13d", "4bd27648", "d890fd71")}
 
-COMMON_V2 = _surface("seizeWithMemo(address,address,uint256,bytes32) SEIZE_ROLE() SEIZE_HOLDER_POLICY() "
-                     "SEIZE_RECEIVER_POLICY()", "IB20Calls", COMMON)
-ASSET_V2 = _surface("uiMultiplier() newUIMultiplier() effectiveAt() balanceOfUI(address) totalSupplyUI() "
-                    "setUIMultiplier(uint256,uint256) cancelScheduledMultiplier() supportsInterface(bytes4)",
-                    "IB20AssetCalls", ASSET)
+COMMON_V2 = abi.surface("IB20Calls", "seizeWithMemo(address,address,uint256,bytes32) SEIZE_ROLE() "
+                        "SEIZE_HOLDER_POLICY() SEIZE_RECEIVER_POLICY()", COMMON)
+ASSET_V2 = abi.surface("IB20AssetCalls", "uiMultiplier() newUIMultiplier() effectiveAt() balanceOfUI(address) "
+                       "totalSupplyUI() setUIMultiplier(uint256,uint256) cancelScheduledMultiplier() "
+                       "supportsInterface(bytes4)", ASSET)
 V2_CONSTANTS = {"SEIZE_ROLE": SEIZE_ROLE, "SEIZE_HOLDER_POLICY": SEIZE_HOLDER, "SEIZE_RECEIVER_POLICY": SEIZE_RECEIVER}
 
 

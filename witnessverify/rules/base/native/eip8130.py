@@ -18,15 +18,14 @@ Cobalt (gated on Zenith, cobalt.py), so nothing ever writes their state here:
 from __future__ import annotations
 
 from . import abi
-from .errors import error, selector
+from .errors import error
 from .host import CALLDATA_WORD_GAS, Host, Panic, words
 from .slots import erc7201, nested
 
 NONCES = erc7201("base.nonce_manager")
-NONCE_SURFACE = abi.interface("INonceManagerCalls", {selector("getNonce(address,uint256)"): ("getNonce", ["address", "uint256"])})
-CONTEXT_SURFACE = abi.interface("ITransactionContextCalls", {
-    selector(f"{name}()"): (name, []) for name in
-    ("getTransactionSender", "getTransactionPayer", "getTransactionSenderActorId")})
+NONCE_SURFACE = abi.surface("INonceManagerCalls", "getNonce(address,uint256)")
+CONTEXT_SURFACE = abi.surface("ITransactionContextCalls",
+                              "getTransactionSender() getTransactionPayer() getTransactionSenderActorId()")
 OUTPUT_WORD_GAS = 3
 U64 = (1 << 64) - 1
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from eth_hash.auto import keccak
 
 from . import abi
+from .abi import selector
 from .host import Revert
 
-
-def selector(signature: str) -> bytes:
-    return keccak(signature.encode())[:4]
+__all__ = ["error", "selector", "topic"]
 
 
 def error(signature: str, *args) -> Revert:

@@ -15,7 +15,7 @@ V1 (Beryl) here; V2 (Cobalt) in policy_v2.py; the dispatcher of both in policy_d
 from __future__ import annotations
 
 from . import abi
-from .errors import error, selector, topic
+from .errors import error, topic
 from .host import NATIVE_CODE, Host, Panic
 from .slots import erc7201, mapping, nested
 
@@ -32,24 +32,13 @@ MAX_ACCOUNTS_PER_BATCH = 64
 EXISTS = 1 << 255
 ADMIN_MASK = (1 << 160) - 1
 
-# the V1 wire surface: selector -> (name, argument types)
-def signature_surface(entries: list) -> dict:
-    return {selector(f"{name}({','.join(types)})"): (name, types) for name, types in entries}
-
-
-SURFACE = abi.interface("IPolicyRegistryCalls", signature_surface([
-    ("createPolicy", ["address", "uint8"]),
-    ("createPolicyWithAccounts", ["address", "uint8", "address[]"]),
-    ("stageUpdateAdmin", ["uint64", "address"]),
-    ("finalizeUpdateAdmin", ["uint64"]),
-    ("renounceAdmin", ["uint64"]),
-    ("updateAllowlist", ["uint64", "bool", "address[]"]),
-    ("updateBlocklist", ["uint64", "bool", "address[]"]),
-    ("isAuthorized", ["uint64", "address"]),
-    ("policyExists", ["uint64"]),
-    ("policyAdmin", ["uint64"]),
-    ("pendingPolicyAdmin", ["uint64"]),
-]))
+# the V1 wire surface
+SURFACE = abi.surface("IPolicyRegistryCalls", """
+    createPolicy(address,uint8) createPolicyWithAccounts(address,uint8,address[]) stageUpdateAdmin(uint64,address)
+    finalizeUpdateAdmin(uint64) renounceAdmin(uint64) updateAllowlist(uint64,bool,address[])
+    updateBlocklist(uint64,bool,address[]) isAuthorized(uint64,address) policyExists(uint64) policyAdmin(uint64)
+    pendingPolicyAdmin(uint64)
+""")
 VIEWS = {"isAuthorized", "policyExists", "policyAdmin", "pendingPolicyAdmin"}
 ENUM_ARG = {"createPolicy": 1, "createPolicyWithAccounts": 1}  # the PolicyType argument's index
 

@@ -17,7 +17,7 @@ from eth_hash.auto import keccak
 from . import abi
 from .errors import error, topic
 from .policy import (ADDRESS, ALLOWLIST, ALWAYS_ALLOW, ALWAYS_BLOCK, BLOCKLIST, ROOT, SURFACE,
-                     PolicyRegistryV1, kind_of, signature_surface)
+                     PolicyRegistryV1, kind_of)
 from .host import StaticViolation
 from .slots import mapping
 
@@ -27,13 +27,9 @@ MIN_CHILDREN, MAX_CHILDREN = 2, 4
 U64 = (1 << 64) - 1
 COMPOSITE_UPDATED = topic("CompositePolicyUpdated(uint64,address,uint64[])")
 
-SURFACE_V2 = abi.interface("IPolicyRegistryCalls", {**SURFACE, **signature_surface([
-    ("createCompositePolicy", ["address", "uint8", "uint64[]"]),
-    ("updateComposite", ["uint64", "uint64[]"]),
-    ("MIN_COMPOSITE_CHILD_POLICIES", []),
-    ("MAX_COMPOSITE_CHILD_POLICIES", []),
-    ("compositePolicyChildIds", ["uint64"]),
-])})
+SURFACE_V2 = abi.surface("IPolicyRegistryCalls", "createCompositePolicy(address,uint8,uint64[]) "
+                         "updateComposite(uint64,uint64[]) MIN_COMPOSITE_CHILD_POLICIES() "
+                         "MAX_COMPOSITE_CHILD_POLICIES() compositePolicyChildIds(uint64)", SURFACE)
 VIEWS_V2 = {"isAuthorized", "policyExists", "policyAdmin", "pendingPolicyAdmin", "MIN_COMPOSITE_CHILD_POLICIES",
             "MAX_COMPOSITE_CHILD_POLICIES", "compositePolicyChildIds"}
 
