@@ -23,14 +23,9 @@ POLICY_REGISTRY = bytes.fromhex("8453000000000000000000000000000000000002")
 NONCE_MANAGER = bytes.fromhex("813000000000000000000000000000000000aa01")
 TX_CONTEXT = bytes.fromhex("813000000000000000000000000000000000aa02")
 
-# address -> (the fork that installs it, its name)
-FIXED = {
-    B20_FACTORY: ("beryl", "the B20 token factory"),
-    ACTIVATION_REGISTRY: ("beryl", "the ActivationRegistry"),
-    POLICY_REGISTRY: ("beryl", "the PolicyRegistry"),
-    NONCE_MANAGER: ("cobalt", "the EIP-8130 NonceManager"),
-    TX_CONTEXT: ("cobalt", "the EIP-8130 TransactionContext"),
-}
+# address -> the fork that installs it (names in the table above)
+FIXED = {B20_FACTORY: "beryl", ACTIVATION_REGISTRY: "beryl", POLICY_REGISTRY: "beryl",
+         NONCE_MANAGER: "cobalt", TX_CONTEXT: "cobalt"}
 B20_PREFIX = 0xB2
 B20_VARIANTS = {0: "Asset", 1: "Stablecoin"}
 _NINE_ZEROS = bytes(9)

@@ -30,7 +30,7 @@ DELEGATE_CALL_NOT_ALLOWED = selector("DelegateCallNotAllowed()")
 def fixed_addresses(fork) -> tuple[bytes, ...]:
     """The native precompiles installed at a fixed address at `fork` (warm at a transaction's
     start)."""
-    return tuple(address for address, (since, _) in addresses.FIXED.items() if l2_at_least(fork, since))
+    return tuple(address for address, since in addresses.FIXED.items() if l2_at_least(fork, since))
 
 
 def is_token(address: bytes, fork) -> bool:
