@@ -24,6 +24,7 @@ from eth_hash.auto import keccak
 from eth_typing import Address, Hash32
 from trie.exceptions import MissingTrieNode
 
+from .leaves import decode_account, decode_slot_value
 from .missing import Missing, MissingLog
 from .paths import MALFORMED_NODE_ERRORS, invalid_node, missing_path
 from .post_root import updated_root
@@ -99,7 +100,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
             pass
         try:
             raw = lookup(self._store, self._root, keccak(address))
-            account = rlp.decode(raw, sedes=Account) if raw else None
+            account = decode_account(raw) if raw else None
         except MissingTrieNode as exc:
             self._missing.add(Missing("node", exc.missing_node_hash, account=address, path=missing_path(exc), during=during))
             account = None
@@ -120,7 +121,7 @@ class WitnessAccountDB(AccountDatabaseAPI):
         if account is not None and account.storage_root != BLANK_ROOT_HASH:
             try:
                 raw = lookup(self._store, account.storage_root, _slot_key(slot))
-                value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
+                value = decode_slot_value(raw) if raw else 0
             except MissingTrieNode as exc:
                 self._missing.add(Missing("node", exc.missing_node_hash, address, slot, path=missing_path(exc)))
                 value = 0
