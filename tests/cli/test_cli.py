@@ -105,7 +105,7 @@ def test_the_readme_usage_section_matches_every_commands_options():
     each required argument is shown."""
     import re
 
-    from witnessverify.cli import main
+    from witnessverify.cli import all_commands
 
     readme = (REPO / "README.md").read_text()
     block = readme.split("## Usage\n", 1)[1].split("\n`PATH`", 1)[0]
@@ -124,8 +124,9 @@ def test_the_readme_usage_section_matches_every_commands_options():
 
     common = options(entries.pop("Every command"))
     shared = options(entries.pop("WATCH-OPTIONS"))
-    assert set(entries) == set(main.commands), set(entries) ^ set(main.commands)
-    for command_name, command in main.commands.items():
+    commands = all_commands()
+    assert set(entries) == set(commands), set(entries) ^ set(commands)
+    for command_name, command in commands.items():
         text = entries[command_name]
         shown = options(text) | (shared if "WATCH-OPTIONS" in text else set())
         has = {o for p in command.params if p.param_type_name == "option" for o in p.opts} | {"-h", "--help"}
@@ -134,3 +135,22 @@ def test_the_readme_usage_section_matches_every_commands_options():
         for p in command.params:
             if p.param_type_name == "argument" and p.required:
                 assert p.name.upper().rstrip("S") in text, (command_name, p.name)
+
+
+def test_commands_load_on_demand_and_every_one_is_listed():
+    """`verify` imports only its own command module (not the watcher's store, the audit or the
+    conformance runner), and every command a module defines is in the table that loads it."""
+    from witnessverify.cli import all_commands
+    from witnessverify.cli.main import COMMAND_MODULES
+
+    probe = ("import json, sys\nfrom witnessverify.cli import main\ntry:\n    main(['verify', sys.argv[1]])\n"
+             "except SystemExit as exc:\n    print(json.dumps([exc.code, sorted(sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", probe, str(BUNDLES / "560048-1151683.json")], capture_output=True,
+                          text=True, timeout=120)
+    code, modules = json.loads(done.stdout.splitlines()[-1])
+    assert code == 0, done.stdout + done.stderr
+    assert "witnessverify.cli.verify" in modules and "witnessverify.pipeline" in modules
+    later = {f"witnessverify.cli.{m}" for m in ("audit", "watch", "check", "build", "conformance")}
+    assert not later & set(modules) and not any(m.startswith("witnessverify.store") for m in modules), modules
+    commands = all_commands()
+    assert set(commands) == set(COMMAND_MODULES) and all(c is not None for c in commands.values())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from witnessverify.cli import main
+from witnessverify.cli import all_commands
 
 from tests.helpers.fixtures import BUNDLES
 from tests.helpers.tty import run_on_tty
@@ -16,7 +16,7 @@ COMMON = {"-v", "--verbose", "--log-level", "-q", "--quiet"}
 
 
 def test_every_command_takes_the_log_and_progress_options():
-    for name, command in main.commands.items():
+    for name, command in all_commands().items():
         given = {o for p in command.params for o in p.opts}
         assert COMMON <= given, (name, COMMON - given)
 

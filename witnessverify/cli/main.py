@@ -103,11 +103,29 @@ class _Command(click.Command):
         return super().invoke(ctx)
 
 
+# each command -> the module beside this one that defines it, imported when the command is
+# asked for: `verify` of one block loads neither the watcher's store nor the audit's pool
+COMMAND_MODULES = {"verify": "verify", "convert": "verify", "audit": "audit", "bench": "audit", "build": "build",
+                   "chains": "chains", "check": "check", "blocktest": "conformance", "watch": "watch",
+                   "spot-check": "watch", "history": "watch"}
+
+
 class _Guarded(click.Group):
     """Every command: an unexpected exception is a one-line INTERNAL_ERROR and exit 5; Ctrl-C
-    is "interrupted", exit 130; SIGTERM "terminated", exit 143 (never a traceback)."""
+    is "interrupted", exit 130; SIGTERM "terminated", exit 143 (never a traceback). Commands
+    are loaded on demand (COMMAND_MODULES); `--help` lists them all."""
 
     command_class = _Command
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands and name in COMMAND_MODULES:
+            import importlib
+
+            importlib.import_module(f"{__package__}.{COMMAND_MODULES[name]}")
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
