@@ -3,10 +3,12 @@
   witnessverify._bn254                   the BN254 precompiles in C (rules/l1/bn254.py)
   witnessverify.interpreter.compiled.*   the interpreter loop's Python modules compiled by Cython,
                                          under the C types of interpreter/compiled/*.pxd
+  witnessverify.witness.compiled.tries   the witness trie codec and lookup (witness/tries.py)
+                                         compiled by Cython as it is
 
 Where no C compiler exists (or Cython is missing) the build goes on without them: the
-precompiles run on py-evm's py_ecc versions and frames on the loop as Python (native.py and
-interpreter/choice.py say which is in use).
+precompiles run on py-evm's py_ecc versions, frames on the loop as Python and the witness tries
+as Python (native.py, interpreter/choice.py and witness/tries.py `BUILD` say which is in use).
 """
 
 from glob import glob
@@ -16,7 +18,7 @@ from setuptools import Extension, setup
 INTERPRETER = ["loop", "opcodes", "analysis", "memory"]
 
 
-def _interpreter():
+def _cython():
     try:
         from Cython.Build import cythonize
     except ImportError:
@@ -25,6 +27,8 @@ def _interpreter():
                          depends=glob(f"witnessverify/interpreter/compiled/{name}.pxd"), optional=True,
                          extra_compile_args=["-O2"])
                for name in INTERPRETER]
+    modules.append(Extension("witnessverify.witness.compiled.tries", ["witnessverify/witness/tries.py"],
+                             optional=True, extra_compile_args=["-O2"]))
     # annotation_typing off: the annotations are for readers and type checkers, the C types are
     # the .pxd files' alone (a `type` annotation would otherwise reject py-evm's ABCMeta classes)
     return cythonize(modules, build_dir="build/cython", include_path=["."], quiet=True,
@@ -33,4 +37,4 @@ def _interpreter():
 
 setup(ext_modules=[Extension("witnessverify._bn254", ["witnessverify/_bn254.c"], optional=True,
                              depends=["witnessverify/_bn254_fields.h", "witnessverify/_bn254_curves.h"],
-                             extra_compile_args=["-O3"])] + _interpreter())
+                             extra_compile_args=["-O3"])] + _cython())

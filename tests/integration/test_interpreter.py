@@ -40,11 +40,13 @@ from witnessverify.chains import fork as fork_value
 from witnessverify.rules.registry import rule_set
 from witnessverify.witness.missing import MissingLog
 from witnessverify.witness.state import WitnessStore
-from witnessverify.witness.tries import decode_node, encode_node
+from witnessverify.native import PURE_PYTHON
+from witnessverify.witness import tries
 
 from tests.helpers.fixtures import BUNDLES
 from tests.helpers.evm_asm import asm
 from tests.helpers.spec_diff import Acct, witness_from_alloc
+from tests.helpers.tries_builds import BUILDS as TRIES_BUILDS
 
 COUNT = int(os.environ.get("WV_FUZZ_COUNT", "25"))
 BUNDLE_FILES = sorted(p.name for p in BUNDLES.glob("*.json"))
@@ -264,6 +266,8 @@ def test_the_compiled_loop_is_built_where_a_compiler_exists():
     if not shutil.which(compiler):
         pytest.skip(f"no C compiler ({compiler}): frames run on the loop as Python here")
     assert compiled_available(), "the compiled loop did not build (or is older than its source): pip install -e ."
+    assert tries.BUILD == "compiled" or PURE_PYTHON, "witness/tries.py did not build (or is older): pip install -e ."
+    assert type(tries.lookup).__name__ == "cython_function_or_method" or PURE_PYTHON
     with interpreter(COMPILED):
         from witnessverify.interpreter.choice import runner
 
@@ -398,22 +402,46 @@ def _outcome(fn, raw):
         return ("error", type(exc), str(exc))
 
 
-def test_node_codec_is_pyrlp_on_every_witness_node():
+@pytest.fixture(params=sorted(TRIES_BUILDS))
+def codec(request):
+    """witness/tries.py's node codec as Python and as its Cython build."""
+    return TRIES_BUILDS[request.param]
+
+
+def test_node_codec_is_pyrlp_on_every_witness_node(codec):
     seen = 0
     for raw in _witness_items():
         expected = _outcome(rlp.decode, raw)
-        assert _outcome(decode_node, raw) == expected
+        assert _outcome(codec.decode_node, raw) == expected
         if expected[0] == "value":
-            assert encode_node(expected[1]) == rlp.encode(expected[1])
+            assert codec.encode_node(expected[1]) == rlp.encode(expected[1])
             seen += 1
     assert seen > 10_000
+
+
+def test_node_codec_is_pyrlp_on_mutated_witness_nodes(codec):
+    """Nodes cut short or with one byte changed (to a string or list prefix, or at random): the
+    decoder's fast paths give pyrlp's value or pyrlp's error."""
+    import random
+
+    rng = random.Random(22)
+    nodes = [raw for raw in _witness_items() if len(raw) > 2]
+    errors = 0
+    for raw in rng.sample(nodes, 3000):
+        i = rng.randrange(1, len(raw))
+        for mutant in (raw[:i], raw[:i] + bytes([rng.choice((0x80, 0xA0, 0x81, 0xB8, 0xC0, rng.randrange(256)))])
+                       + raw[i + 1:], raw + b"\x80"):
+            expected = _outcome(rlp.decode, mutant)
+            assert _outcome(codec.decode_node, mutant) == expected, mutant.hex()
+            errors += expected[0] == "error"
+    assert errors > 3000
 
 
 @pytest.mark.parametrize("raw", [
     b"", b"\x80", b"\xc0", b"\xc1\x81\x05", b"\xc2\x81\x80", b"\xf8\x01\x00", b"\xc3\x82\x01", b"\xc2\x01\x02\x03",
     b"\xf9\x00\x38" + b"\x00" * 56, b"\xc3\xc2\x01\x02", b"\xc4\xb8\x01\x00\x00",
 ])
-def test_node_codec_errors_as_pyrlp(raw):
-    assert _outcome(decode_node, raw) == _outcome(rlp.decode, raw)
+def test_node_codec_errors_as_pyrlp(raw, codec):
+    assert _outcome(codec.decode_node, raw) == _outcome(rlp.decode, raw)
 
 

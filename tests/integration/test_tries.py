@@ -1,5 +1,5 @@
 """The witness state's own trie lookup (witness/tries.py `lookup`) against py-trie's
-HexaryTrie.get, the reference: on every key of every trie in the bundled witnesses, on keys
+HexaryTrie.get, the reference, as Python and as its Cython build: on every key of every trie in the bundled witnesses, on keys
 beside them, on random keys, with nodes taken away (the same MissingTrieNode, with the same
 missing hash and prefix) and on malformed shapes (the same error)."""
 
@@ -18,9 +18,8 @@ from witnessverify import sources
 from witnessverify.witness.missing import MissingLog
 from witnessverify.witness.post_root import updated_root
 from witnessverify.witness.store import WitnessStore
-from witnessverify.witness.tries import lookup
-
 from tests.helpers.fixtures import BUNDLES
+from tests.helpers.tries_builds import BUILDS
 
 BUNDLE_FILES = sorted(p.name for p in BUNDLES.glob("*.json"))
 
@@ -69,14 +68,19 @@ def _roots(nodes: dict) -> list[bytes]:
     return [h for h in nodes if h not in children]
 
 
-def _compare(nodes: dict, root: bytes, key: bytes) -> None:
+@pytest.fixture(params=sorted(BUILDS))
+def lookup(request):
+    return BUILDS[request.param].lookup
+
+
+def _compare(lookup, nodes: dict, root: bytes, key: bytes) -> None:
     ours = _result(lambda: lookup(WitnessStore(dict(nodes), MissingLog()), root, key))
     theirs = _result(lambda: HexaryTrie(dict(nodes), root).get(key))
     assert ours == theirs, (root.hex(), key.hex())
 
 
 @pytest.mark.parametrize("name", BUNDLE_FILES)
-def test_lookup_is_py_trie_on_every_key_of_the_witness(name):
+def test_lookup_is_py_trie_on_every_key_of_the_witness(name, lookup):
     (bundle,) = sources.load(BUNDLES / name)
     nodes = {keccak(x): x for x in bundle.state}
     store = WitnessStore(nodes, MissingLog())
@@ -98,7 +102,7 @@ def test_lookup_is_py_trie_on_every_key_of_the_witness(name):
     assert checked > 20
 
 
-def test_a_node_taken_away_gives_the_same_missing_node_and_prefix():
+def test_a_node_taken_away_gives_the_same_missing_node_and_prefix(lookup):
     (bundle,) = sources.load(BUNDLES / "1-23587691.json")
     nodes = {keccak(x): x for x in bundle.state}
     rng = random.Random(7)
@@ -108,14 +112,14 @@ def test_a_node_taken_away_gives_the_same_missing_node_and_prefix():
     for victim in rng.sample(sorted(nodes), 60):
         fewer = {h: x for h, x in nodes.items() if h != victim}
         for _ in range(20):
-            _compare(fewer, state_root, rng.randbytes(32))
+            _compare(lookup, fewer, state_root, rng.randbytes(32))
         keys: list[str] = []
         _keys_under(nodes, state_root, "", keys)
         for k in keys[:: max(1, len(keys) // 30)]:
             if len(k) == 64:
-                _compare(fewer, state_root, bytes.fromhex(k))
+                _compare(lookup, fewer, state_root, bytes.fromhex(k))
         taken += 1
-    _compare({}, state_root, b"\x11" * 32)  # the root itself missing: prefix ()
+    _compare(lookup, {}, state_root, b"\x11" * 32)  # the root itself missing: prefix ()
     assert taken == 60
 
 
@@ -127,13 +131,13 @@ def test_a_node_taken_away_gives_the_same_missing_node_and_prefix():
     [b"\x11", [b"\x20" + b"\x21" * 20, b"v"]],  # ... with a longer path
     [b"\x01" * 32] * 16 + [b"value"],
 ])
-def test_odd_shapes_answer_as_py_trie(node):
+def test_odd_shapes_answer_as_py_trie(node, lookup):
     """(Shapes py-trie accepts but a witness may not hold, such as an embedded node of 32 bytes
     or more, are MalformedNode in both the old and the new lookup: tests/unit/witness.)"""
     raw = rlp.encode(node)
     nodes = {keccak(raw): raw}
     for key in (b"\x12" * 32, b"\xa1" + b"\x21" * 31, b"\x12" * 31 + b"\x13", b"\x00" * 32, b"\x12" * 16):
-        _compare(nodes, keccak(raw), key)
+        _compare(lookup, nodes, keccak(raw), key)
 
 
 # -- the post-state root in one pass (witness/post_root.py) against py-trie's per-key writes ------

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Callable, Iterator, Optional
 
+from ..builds import fresh_build
 from ..native import PURE_PYTHON
 
 COMPILED = "compiled"
@@ -35,24 +36,10 @@ _COMPILED_MODULES = ("loop", "opcodes", "analysis", "memory")
 @cache
 def compiled_available() -> bool:
     """Whether the Cython build of the loop is installed, loads and is not older than its source
-    (found out once)."""
-    from importlib import import_module
-
-    try:
-        built = [import_module(f"{__package__}.compiled.{name}") for name in _COMPILED_MODULES]
-    except ImportError:
-        return False
-    # in a source checkout (an editable install) a build older than the source it was compiled
-    # from is not that source any more: the loop then runs as Python until pip builds it again.
-    # An installed wheel is left alone: its files' times are those of their extraction.
+    (found out once; builds.py)."""
     here = os.path.dirname(__file__)
-    if any(part in ("site-packages", "dist-packages") for part in here.split(os.sep)):
-        return True
-    for name, module in zip(_COMPILED_MODULES, built):
-        source = os.path.join(here, f"{name}.py")
-        if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(module.__file__) + 1:
-            return False
-    return True
+    return all(fresh_build(f"{__package__}.compiled.{name}", os.path.join(here, f"{name}.py")) is not None
+               for name in _COMPILED_MODULES)
 
 
 def environment_problem() -> Optional[str]:

@@ -16,6 +16,12 @@ the state root. Here:
                names it otherwise)
   cached_node  a witness node by hash, through the store's cache of decodings (lookup and
                post_root.py both read nodes through it)
+
+pip compiles this source with Cython at install where a C compiler exists
+(witnessverify.witness.compiled.tries, setup.py); at its end the module rebinds its names to
+that build's when it is installed and as new as this file, unless WV_PURE_PYTHON=1. `BUILD`
+says which runs. It is the same source either way; tests run both (about 7% of a mainnet
+block's instructions are these functions run as Python).
 """
 
 from __future__ import annotations
@@ -111,7 +117,13 @@ def decode_node(raw: bytes):
     append = items.append
     while pos < end:
         b = raw[pos]
-        if b < 0x80:
+        if b == 0xA0:  # a 32-byte string (a child's hash) and the empty one come first: most items
+            pos += 33
+            append(raw[pos - 32 : pos])
+        elif b == 0x80:
+            pos += 1
+            append(b"")
+        elif b < 0x80:
             append(raw[pos : pos + 1])
             pos += 1
         elif b < 0xB8:
@@ -224,3 +236,23 @@ def lookup(store, root: bytes, key: bytes) -> bytes:
             return b""
         pos += len(rest)
         ref = node[1]
+
+
+__all__ = ["HEX", "NIBBLE", "MalformedNode", "cached_node", "checked_node", "decode_node", "encode_node", "lookup",
+           "node_problem"]
+BUILD = "python"
+
+
+def _compiled():
+    """This module's Cython build, where it may stand for this file (builds.py), else None."""
+    from witnessverify.builds import fresh_build
+    from witnessverify.native import PURE_PYTHON
+
+    return None if PURE_PYTHON else fresh_build("witnessverify.witness.compiled.tries", __file__)
+
+
+if __name__ == "witnessverify.witness.tries":  # not in the build itself, compiled from this file
+    _built = _compiled()
+    if _built is not None:
+        globals().update({name: getattr(_built, name) for name in __all__})
+        BUILD = "compiled"
