@@ -22,6 +22,7 @@ static const uint64_t ATE_LO = 0x9d797039be763ba8ULL;   /* below the top bit, 2^
 static uint64_t INV;                  /* -p^-1 mod 2^64 */
 static fp R2, ONE;                    /* R^2 mod p; 1 in Montgomery form */
 static fp2 XI, B2, G12, G13;          /* 9 + u; 3/xi; xi^((p-1)/3); xi^((p-1)/2) */
+static fp2 GAMMA[6];                  /* xi^(i (p-1)/6): w^(i p) = w^i GAMMA[i] (the Frobenius) */
 static fp B1;                         /* 3 */
 
 /* ---- Fp ------------------------------------------------------------------------------------ */
@@ -319,6 +320,14 @@ static void fp12_inv(fp12 *r, const fp12 *x) {   /* (a + b w)^-1 = (a - b w) / (
     }
 }
 
+static void fp12_frob(fp12 *r, const fp12 *x) {   /* x^p: (c w^i)^p = conj(c) GAMMA[i] w^i */
+    for (int i = 0; i < 6; i++) {
+        fp2 t;
+        fp2_conj(&t, &x->c[i]);
+        fp2_mul(&r->c[i], &t, &GAMMA[i]);
+    }
+}
+
 static int fp12_is_one(const fp12 *x) {
     if (!fp_eq(&x->c[0].a, &ONE) || !fp_is_zero(&x->c[0].b)) return 0;
     for (int i = 1; i < 6; i++) {
@@ -354,8 +363,8 @@ static void init_constants(void) {
     fp2 xi_inv;
     fp2_inv(&xi_inv, &XI);
     fp2_mul_fp(&B2, &xi_inv, &three);
-    /* (p - 1) / 3 and (p - 1) / 2 */
-    uint64_t pm1[4], third[4], half[4];
+    /* (p - 1) / 3, (p - 1) / 2 and (p - 1) / 6 (p = 1 mod 6) */
+    uint64_t pm1[4], third[4], half[4], sixth[4];
     memcpy(pm1, P.v, sizeof(pm1));
     pm1[0] -= 1;
     u128 rem = 0;
@@ -364,12 +373,23 @@ static void init_constants(void) {
         third[i] = (uint64_t)(cur / 3);
         rem = cur % 3;
     }
+    rem = 0;
+    for (int i = 3; i >= 0; i--) {
+        u128 cur = (rem << 64) | pm1[i];
+        sixth[i] = (uint64_t)(cur / 6);
+        rem = cur % 6;
+    }
     for (int i = 0; i < 4; i++) half[i] = (pm1[i] >> 1) | (i < 3 ? pm1[i + 1] << 63 : 0);
     uint8_t e[32];
     limbs_to_be(e, third);
     fp2_pow(&G12, &XI, e, 32);
     limbs_to_be(e, half);
     fp2_pow(&G13, &XI, e, 32);
+    memset(&GAMMA[0], 0, sizeof(fp2));
+    GAMMA[0].a = ONE;
+    limbs_to_be(e, sixth);
+    fp2_pow(&GAMMA[1], &XI, e, 32);
+    for (int i = 2; i < 6; i++) fp2_mul(&GAMMA[i], &GAMMA[i - 1], &GAMMA[1]);
 }
 
 #endif

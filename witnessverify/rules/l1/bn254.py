@@ -29,9 +29,24 @@ from eth.exceptions import VMError
 
 FIELD_MODULUS = 0x30644E72E131A029B85045B68181585D97816A916871CA8D3C208C16D87CFD47
 GROUP_ORDER = 0x30644E72E131A029B85045B68181585D2833E84879B9709143E1F593F0000001
-# the final exponentiation's part after f^(p^6 - 1), which the C module takes from here
-_REST = (FIELD_MODULUS**6 + 1) // GROUP_ORDER
-FINAL_EXPONENT_REST = _REST.to_bytes((_REST.bit_length() + 7) // 8, "big")
+
+
+def _hard_part_digits() -> bytes:
+    """The final exponentiation's hard part, (p^4 - p^2 + 1)/r, in base p: four 32-byte digits
+    (the C module raises g, g^p, g^(p^2), g^(p^3) to them at once). Its easy part is
+    (p^6 - 1)(p^2 + 1); the two multiply to (p^12 - 1)/r, which is checked here."""
+    p, r = FIELD_MODULUS, GROUP_ORDER
+    hard, left = divmod(p**4 - p**2 + 1, r)
+    assert left == 0 and (p**6 - 1) * (p**2 + 1) * hard == (p**12 - 1) // r
+    digits, rest = [], hard
+    for _ in range(4):
+        rest, digit = divmod(rest, p)
+        digits.append(digit)
+    assert rest == 0 and sum(d * p**j for j, d in enumerate(digits)) == hard
+    return b"".join(d.to_bytes(32, "big") for d in digits)
+
+
+FINAL_EXPONENT_DIGITS = _hard_part_digits()
 PAIR_SIZE = 192
 
 # (ECADD, ECMUL, ECPAIRING base, ECPAIRING per pair): EIP-196/197's prices, then EIP-1108's
@@ -81,7 +96,7 @@ def make_ecpairing(base: int, per_pair: int):
         if len(data) % PAIR_SIZE:
             raise VMError("Invalid ECPAIRING parameters")
         computation.consume_gas(base + per_pair * (len(data) // PAIR_SIZE), reason="ECPAIRING Precompile")
-        result = _c().pairing_check(data, FINAL_EXPONENT_REST)
+        result = _c().pairing_check(data, FINAL_EXPONENT_DIGITS)
         if result is None:
             raise VMError("Invalid ECPAIRING parameters")
         computation.output = (b"\x00" * 31) + (b"\x01" if result else b"\x00")

@@ -129,12 +129,12 @@ def test_pairing_is_bilinear_and_non_degenerate():
         a, b = rng.randrange(1, R), rng.randrange(1, R)
         left = g1(bn.multiply(bn.G1, a)) + g2(bn.multiply(bn.G2, b))
         assert _bn254.pairing_check(left + g1(bn.neg(bn.multiply(bn.G1, a * b % R))) + g2(bn.G2),
-                                    bn254.FINAL_EXPONENT_REST) is True
+                                    bn254.FINAL_EXPONENT_DIGITS) is True
         assert _bn254.pairing_check(left + g1(bn.neg(bn.multiply(bn.G1, a * b % R + 1))) + g2(bn.G2),
-                                    bn254.FINAL_EXPONENT_REST) is False
-    assert _bn254.pairing_check(g1(bn.G1) + g2(bn.G2), bn254.FINAL_EXPONENT_REST) is False
+                                    bn254.FINAL_EXPONENT_DIGITS) is False
+    assert _bn254.pairing_check(g1(bn.G1) + g2(bn.G2), bn254.FINAL_EXPONENT_DIGITS) is False
     with pytest.raises(ValueError, match="192-byte"):
-        _bn254.pairing_check(b"\x00" * 191, bn254.FINAL_EXPONENT_REST)
+        _bn254.pairing_check(b"\x00" * 191, bn254.FINAL_EXPONENT_DIGITS)
 
 
 def test_every_fork_from_byzantium_runs_the_c_module_at_its_prices():
