@@ -20,15 +20,11 @@ import random
 import pytest
 import rlp
 
-from witnessverify.tiebreak.assemble import assemble
 from witnessverify.chains import dev_chain
 from witnessverify.pipeline import verify_bundle
-from witnessverify.tiebreak.rpc import RpcClient
 from witnessverify.rules.op.l1cost import operator_fee
-from witnessverify.sources import bundle_from_witness_json
-from witnessverify.sources.blockjson import block_rlp_from_json, header_fields
 
-from tests.helpers.anvil import Anvil
+from tests.helpers.anvil import Anvil, assembled_bundle
 
 COUNT = int(os.environ.get("WV_ANVIL_OP_COUNT", "3"))
 L1_BLOCK = "0x4200000000000000000000000000000000000015"
@@ -65,15 +61,8 @@ def op_anvil():
 
 def re_execute(node, number: int, fork: str = "op-isthmus", keep_nodes: bool = False):
     """The engine's outcome for Anvil's block `number`, from a witness of Anvil's proofs."""
-    client = RpcClient("anvil", node.url, timeout=30, backoff=0.05)
     block = node.rpc("eth_getBlockByNumber", hex(number), True)
-    parent = node.rpc("eth_getBlockByHash", block["parentHash"], False)
-    parent_rlp = rlp.encode(header_fields(parent, "parent"))
-    extra = [block["miner"]] + [t["to"] for t in block["transactions"] if t.get("to")]
-    w = assemble(client, number, int(block["timestamp"], 16), bytes.fromhex(parent["stateRoot"][2:]), extra)
-    bundle = bundle_from_witness_json(w.as_witness([parent_rlp]), block_rlp_from_json(block, "anvil block"),
-                                      "anvil", 31337)
-    return block, verify_bundle(bundle, dev_chain(fork), keep_nodes=keep_nodes)
+    return block, verify_bundle(assembled_bundle(node, number), dev_chain(fork), keep_nodes=keep_nodes)
 
 
 def random_block(node, rng: random.Random) -> int:

@@ -93,6 +93,25 @@ class Anvil:
         self.proc.wait(timeout=10)
 
 
+def assembled_bundle(node: Anvil, number: int):
+    """Anvil's block `number` as a bundle whose witness is assembled from Anvil's proofs (the
+    path `check` takes for a node without debug_executionWitness); chain id 31337."""
+    import rlp
+
+    from witnessverify.sources import bundle_from_witness_json
+    from witnessverify.sources.blockjson import block_rlp_from_json, header_fields
+    from witnessverify.tiebreak.assemble import assemble
+    from witnessverify.tiebreak.rpc import RpcClient
+
+    block = node.rpc("eth_getBlockByNumber", hex(number), True)
+    parent = node.rpc("eth_getBlockByHash", block["parentHash"], False)
+    extra = [block["miner"]] + [t["to"] for t in block["transactions"] if t.get("to")]
+    witness = assemble(RpcClient("anvil", node.url, timeout=60, backoff=0.05), number, int(block["timestamp"], 16),
+                       bytes.fromhex(parent["stateRoot"][2:]), extra)
+    return bundle_from_witness_json(witness.as_witness([rlp.encode(header_fields(parent, "parent"))]),
+                                    block_rlp_from_json(block, "anvil block"), "anvil", 31337)
+
+
 class _QuietServer(ThreadingHTTPServer):
     """A client that hung up (a timeout on our side) or an upstream gone is no test failure."""
 
