@@ -28,6 +28,7 @@ from .chains import ChainConfig, resolve_chain
 from .chains.recorded import in_block
 from .engine import ExecutionContext, execute_block
 from .errors import InputError, InvalidBlock, Unsupported, WitnessInvalid
+from .rules.l1.senders import recover_senders
 from .limits import check_bytes, check_items
 from .outcome import Outcome
 from .rules.l1.body import raw_transactions_root
@@ -69,6 +70,7 @@ def prepare(bundle: Bundle, chain: ChainConfig, parent_state_root: Optional[byte
     check_header_ranges(header)
     rules = rule_set(chain, fork)
     block = rules.decode_block(bundle.block_rlp, items, header, where)
+    recover_senders(block.transactions, items[1])
     for part in ("state", "codes", "headers", "keys"):  # every source, RPC answers included
         check_items(len(getattr(bundle, part)), f"{where}: witness {part}")
     check_bytes(bundle.witness_bytes(), f"{where}: witness")

@@ -58,3 +58,9 @@ def assign_block_rewards(vm, block) -> None:
 def typed_payload(transaction) -> Any:
     """The inner (payload) transaction of a py-evm typed transaction."""
     return transaction._inner
+
+
+def cache_sender(transaction, sender: bytes) -> None:
+    """Give a transaction its sender, as py-evm's `sender` cached property keeps it once
+    recovered (rules/l1/senders.py recovers it from the transaction's own encoding)."""
+    transaction.__dict__["sender"] = sender
