@@ -15,6 +15,8 @@ import threading
 import time
 from typing import Callable, Optional
 
+from .threadsig import leave_stop_signals_to_main
+
 log = logging.getLogger("witnessverify.progress")
 
 _quiet = {"on": False}
@@ -126,6 +128,7 @@ class Steps:
             self.line.draw(self.text())
 
     def _redraw(self) -> None:
+        leave_stop_signals_to_main()
         while not self.stopped.wait(self.every):
             if self.current:
                 self.line.draw(self.text())

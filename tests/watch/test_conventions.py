@@ -183,6 +183,30 @@ def test_check_stopped_by_a_signal_exits_128_plus_it(silent, sig, code, word):
     assert p.returncode == code and word in err and "Traceback" not in out + err, (p.returncode, out, err)
 
 
+def test_helper_threads_leave_stop_signals_to_the_main_thread():
+    """The kernel may deliver SIGINT to any thread that does not block it, and Python runs the
+    handler only in the main thread: a helper that takes the signal leaves the main thread's
+    hung read uninterrupted until the read ends. The RPC watchdog blocks both signals, the main
+    thread neither (read from /proc: each thread's mask as the kernel keeps it)."""
+    import threading
+
+    from witnessverify.tiebreak.deadline import DEADLINES
+
+    def blocked(thread) -> int:
+        status = open(f"/proc/self/task/{thread.native_id}/status").read()
+        return int(next(x for x in status.splitlines() if x.startswith("SigBlk:")).split()[1], 16)
+
+    handle = DEADLINES.arm(60, lambda: None)
+    try:
+        time.sleep(0.2)
+        (watchdog,) = [t for t in threading.enumerate() if t.name == "rpc-deadlines"]
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            assert blocked(watchdog) >> (sig - 1) & 1, sig
+            assert not blocked(threading.main_thread()) >> (sig - 1) & 1, sig
+    finally:
+        handle.cancel()
+
+
 def test_watch_stopped_by_ctrl_c_exits_130(tmp_path, anvil):
     p = subprocess.Popen(cli("watch", "--rpc", f"anvil={anvil.url}", "--db", str(tmp_path / "h.sqlite"), "--rps", "0",
                              "--poll", "0.2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

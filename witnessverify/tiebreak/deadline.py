@@ -14,6 +14,8 @@ import threading
 import time
 from typing import Callable, Optional
 
+from ..threadsig import leave_stop_signals_to_main
+
 
 class Handle:
     __slots__ = ("cancelled", "fired")
@@ -48,6 +50,7 @@ class Deadlines:
             return sum(1 for _, _, h, _ in self._heap if not h.cancelled)
 
     def _run(self) -> None:
+        leave_stop_signals_to_main()
         while True:
             with self._wake:
                 while self._heap and self._heap[0][2].cancelled:  # cancelled ones leave as they surface

@@ -25,6 +25,8 @@ from typing import Optional
 
 import requests
 
+from ..threadsig import leave_stop_signals_to_main
+
 log = logging.getLogger("witnessverify.alerts")
 FORMATS = ("slack", "json")
 
@@ -115,6 +117,7 @@ class Alerter:
                     pass
 
     def _run(self) -> None:
+        leave_stop_signals_to_main()
         while True:
             item = self.queue.get()
             if item is None:

@@ -24,6 +24,8 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Optional
 
+from ..threadsig import leave_stop_signals_to_main
+
 log = logging.getLogger("witnessverify.status")
 
 # handler(method, path) -> (status, content type, body)
@@ -78,6 +80,7 @@ class BoundedHTTPServer:
 
     # -- the loop ---------------------------------------------------------------------------------
     def _loop(self) -> None:
+        leave_stop_signals_to_main()
         while not self.stopping:
             try:
                 events = self.selector.select(timeout=0.5)
