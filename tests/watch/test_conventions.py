@@ -173,10 +173,17 @@ def test_alert_texts_name_the_chain_and_cut_at_a_word():
 
 
 # -- signals ------------------------------------------------------------------------------------
+def _as_from_a_terminal() -> None:
+    """The child starts with Ctrl-C's default disposition. A shell without job control starts a
+    background job (`.ci/run &`) with SIGINT ignored, every descendant inherits that, and Python
+    then never installs its handler: the signal tests would test how they were launched."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig,code,word", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
 def test_check_stopped_by_a_signal_exits_128_plus_it(silent, sig, code, word):
     p = subprocess.Popen(cli("check", "latest", "--rpc", f"hung={silent}", "--timeout", "60"),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal)
     time.sleep(2.0)
     p.send_signal(sig)
     out, err = p.communicate(timeout=30)
@@ -209,7 +216,8 @@ def test_helper_threads_leave_stop_signals_to_the_main_thread():
 
 def test_watch_stopped_by_ctrl_c_exits_130(tmp_path, anvil):
     p = subprocess.Popen(cli("watch", "--rpc", f"anvil={anvil.url}", "--db", str(tmp_path / "h.sqlite"), "--rps", "0",
-                             "--poll", "0.2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--poll", "0.2"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=_as_from_a_terminal)
     time.sleep(2.5)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
