@@ -20,33 +20,18 @@ from typing import Optional
 
 from eth_hash.auto import keccak
 from eth_keys import keys
+from rlp.codec import consume_length_prefix, length_prefix
+from rlp.exceptions import DecodingError
 
 from ... import pyevm_adapter
 
 TYPES = (1, 2, 3, 4)
 
 
-def _item_end(raw: bytes, pos: int) -> tuple[int, int]:
-    """(payload start, end) of the RLP item at raw[pos]."""
-    b = raw[pos]
-    if b < 0x80:
-        return pos, pos + 1
-    if b < 0xB8:
-        return pos + 1, pos + 1 + b - 0x80
-    if b < 0xC0:
-        width = b - 0xB7
-        return pos + 1 + width, pos + 1 + width + int.from_bytes(raw[pos + 1:pos + 1 + width], "big")
-    if b < 0xF8:
-        return pos + 1, pos + 1 + b - 0xC0
-    width = b - 0xF7
-    return pos + 1 + width, pos + 1 + width + int.from_bytes(raw[pos + 1:pos + 1 + width], "big")
-
-
-def _list_prefix(n: int) -> bytes:
-    if n < 56:
-        return bytes((0xC0 + n,))
-    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((0xF7 + len(size),)) + size
+def _item(raw: bytes, pos: int) -> tuple[int, int]:
+    """(payload start, end) of the RLP item at raw[pos], by pyrlp's own prefix reader."""
+    _, _, length, start = consume_length_prefix(raw, pos)
+    return start, start + length
 
 
 def signing_message(encoded: bytes) -> Optional[bytes]:
@@ -54,17 +39,20 @@ def signing_message(encoded: bytes) -> Optional[bytes]:
     None for anything else."""
     if type(encoded) is not bytes or len(encoded) < 2 or encoded[0] not in TYPES or encoded[1] < 0xC0:
         return None
-    start, end = _item_end(encoded, 1)
-    if end != len(encoded):
+    try:
+        start, end = _item(encoded, 1)
+        if end != len(encoded):
+            return None
+        starts, pos = [], start
+        while pos < end:
+            starts.append(pos)
+            pos = _item(encoded, pos)[1]
+    except (DecodingError, IndexError):
         return None
-    starts, pos = [], start
-    while pos < end:
-        starts.append(pos)
-        pos = _item_end(encoded, pos)[1]
     if pos != end or len(starts) < 4:
         return None
     body = encoded[start:starts[-3]]
-    return encoded[:1] + _list_prefix(len(body)) + body
+    return encoded[:1] + length_prefix(len(body), 0xC0) + body
 
 
 def _py_evm_message(transaction) -> bool:
